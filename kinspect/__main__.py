@@ -1,0 +1,5 @@
+"""`python -m kinspect`."""
+
+from kinspect.cli import main
+
+main()

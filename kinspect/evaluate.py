@@ -1,0 +1,125 @@
+"""Rule × target → result. No I/O: positions come from the document's node tree."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ruamel.yaml.nodes import Node
+
+from kinspect.extract import Path, Target, get_path
+from kinspect.locate import locate
+from kinspect.model import Result
+from kinspect.rules import Rule
+from kinspect.schema import compile_schema
+
+_MISSING = object()
+
+
+def evaluate(rule: Rule, target: Target, root: Node, file: str, lang: str) -> Result:
+    """Evaluate one rule on one target and place the result in the file."""
+    if rule.validator.is_valid(target.instance):
+        (line, column), _ = locate(root, target.path)
+        return _result(rule, target, file, (line, column), True, rule.text(lang).title, lang)
+    instance_path = failure_path(rule, target, root)
+    document_path = target.document_path(instance_path)
+    (line, column), _ = locate(root, document_path)
+    message = _message(rule, target, instance_path, lang)
+    return _result(rule, target, file, (line, column), False, message, lang, document_path)
+
+
+def failure_path(rule: Rule, target: Target, root: Node) -> Path:
+    """Where a failure points, inside the instance: a matching hint, else the deepest error."""
+    for hint in rule.locate:
+        value = _value_at(target.instance, hint.path)
+        if value is _MISSING:
+            continue
+        if hint.when is None or _compiled(hint.when).is_valid(value):
+            return hint.path
+    paths = rule.validator.error_paths(target.instance) or [()]
+
+    def rank(path: Path) -> tuple[int, int, int]:
+        (line, column), depth = locate(root, target.document_path(path))
+        return -depth, line, column
+
+    return min(paths, key=rank)
+
+
+def _message(rule: Rule, target: Target, path: Path, lang: str) -> str:
+    template = rule.text(lang).message
+    for case in rule.messages:
+        if _compiled(case.when).is_valid(target.instance):
+            template = case.texts.get(lang, case.texts["en"])
+            break
+    value = _value_at(target.instance, path)
+    resource = target.resource
+    fields = {
+        "kind": resource.kind,
+        "name": resource.name,
+        "namespace": resource.namespace or "",
+        "container": target.container.label if target.container else "",
+        "value": "" if value is _MISSING else render_value(value),
+        "path": ".".join(str(p) for p in path),
+    }
+    return template.format_map(fields)
+
+
+def render_value(value: Any) -> str:
+    """A manifest value as it would read in YAML: true, null, 80, text."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _value_at(instance: Any, path: Path) -> Any:
+    if not path:
+        return instance
+    parent = get_path(instance, path[:-1])
+    key = path[-1]
+    if isinstance(parent, dict) and key in parent:
+        return parent[key]
+    if isinstance(parent, list) and isinstance(key, int) and 0 <= key < len(parent):
+        return parent[key]
+    return _MISSING
+
+
+# Hint and message-case schemas live as long as their rules: keyed by identity.
+_CACHE: dict[int, tuple[Any, Any]] = {}
+
+
+def _compiled(schema: dict[str, Any] | bool) -> Any:
+    cached = _CACHE.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, compile_schema(schema))
+        _CACHE[id(schema)] = cached
+    return cached[1]
+
+
+def _result(
+    rule: Rule,
+    target: Target,
+    file: str,
+    position: tuple[int, int],
+    passed: bool,
+    message: str,
+    lang: str,
+    path: Path | None = None,
+) -> Result:
+    resource = target.resource
+    return Result(
+        file=file,
+        line=position[0],
+        column=position[1],
+        check=rule.id,
+        passed=passed,
+        severity=rule.severity,
+        category=rule.category,
+        message=message,
+        fix=rule.text(lang).fix,
+        kind=resource.kind,
+        namespace=resource.namespace,
+        name=resource.name,
+        container=target.container.label if target.container else None,
+        container_type=target.container.type if target.container else None,
+        path=".".join(str(p) for p in (target.path if path is None else path)),
+    )

@@ -1,0 +1,65 @@
+"""The values that flow out of the engine: results, per-file outcomes and run statistics."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kinspect.errors import InputProblem
+
+SEVERITIES = ("danger", "warning")
+CATEGORIES = ("Health Checks", "Images", "Networking", "Resources", "Security")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Result:
+    """One rule evaluated on one target (a resource, pod spec or container)."""
+
+    file: str
+    line: int
+    column: int
+    check: str
+    passed: bool
+    severity: str
+    category: str
+    message: str
+    fix: str
+    kind: str
+    namespace: str | None
+    name: str
+    container: str | None = None
+    container_type: str | None = None
+    path: str = ""
+    source_file: str | None = None
+    source_line: int | None = None
+    suppressed: str | None = None
+    """Why the result is suppressed or exempted (None: it counts)."""
+
+    @property
+    def resource(self) -> str:
+        """`Kind namespace/name` (namespace omitted when not set)."""
+        where = f"{self.namespace}/{self.name}" if self.namespace else self.name
+        return f"{self.kind} {where}"
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What inspecting some inputs produced: results, input problems and counts."""
+
+    results: list[Result] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    files: int = 0
+    documents: int = 0
+    skipped_documents: int = 0
+    resources: Counter[str] = field(default_factory=Counter)
+    notes: list[InputProblem] = field(default_factory=list)
+
+    def add(self, other: Outcome) -> None:
+        """Fold another outcome into this one."""
+        self.results.extend(other.results)
+        self.problems.extend(other.problems)
+        self.notes.extend(other.notes)
+        self.files += other.files
+        self.documents += other.documents
+        self.skipped_documents += other.skipped_documents
+        self.resources.update(other.resources)

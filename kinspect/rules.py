@@ -1,0 +1,239 @@
+"""Rule files: discover them by globbing, validate them, compile their schemas."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from kinspect.errors import KinspectError, UsageError
+from kinspect.resources import rules_dir, schema_path
+from kinspect.schema import CompiledSchema, compile_schema
+
+_PARAM_IN_STRING = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """Human-readable texts of a rule in one language."""
+
+    title: str
+    message: str
+    risk: str
+    fix: str
+
+
+@dataclass(frozen=True, slots=True)
+class LocateHint:
+    """Point a failure at `path` when it exists (and its value satisfies `when`)."""
+
+    path: tuple[str | int, ...]
+    when: dict[str, Any] | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageCase:
+    """A failure message for targets that satisfy `when`."""
+
+    when: dict[str, Any] | bool
+    texts: dict[str, str]
+
+
+@dataclass(eq=False)
+class Rule:
+    """One check, as declared in its rule file."""
+
+    id: str
+    category: str
+    severity: str
+    scope: str
+    schema: dict[str, Any] | bool
+    texts: dict[str, Texts]
+    fix_example: str
+    references: list[str]
+    file: str
+    enabled: bool = True
+    kinds: frozenset[str] | None = None
+    exclude_kinds: frozenset[str] = frozenset()
+    container_types: frozenset[str] = frozenset({"containers"})
+    locate: list[LocateHint] = field(default_factory=list)
+    messages: list[MessageCase] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    overrides: bool = False
+
+    @cached_property
+    def validator(self) -> CompiledSchema:
+        """The rule's schema, compiled once."""
+        return compile_schema(self.schema)
+
+    def applies_to_kind(self, kind: str) -> bool:
+        """Whether the rule targets resources of `kind`."""
+        if kind in self.exclude_kinds:
+            return False
+        return self.kinds is None or kind in self.kinds
+
+    def text(self, lang: str) -> Texts:
+        """Texts in `lang`, falling back to English."""
+        return self.texts.get(lang) or self.texts["en"]
+
+
+def discover(directory: Path) -> list[Path]:
+    """Rule files of a directory, sorted by name."""
+    return sorted(directory.glob("*.yaml"))
+
+
+def load_rules(extra_dirs: Iterable[Path] = ()) -> list[Rule]:
+    """Built-in rules plus those of `extra_dirs`; every problem of every file at once."""
+    rules: dict[str, Rule] = {}
+    errors: list[str] = []
+    for directory, builtin in [(rules_dir(), True), *((Path(d), False) for d in extra_dirs)]:
+        if not directory.is_dir():
+            errors.append(f"{directory}: rule directory not found")
+            continue
+        for path in discover(directory):
+            try:
+                rule = load_rule(path)
+            except KinspectError as exc:
+                errors.append(exc.at(str(path)).render())
+                continue
+            if rule.id in rules and not (rule.overrides and not builtin):
+                errors.append(
+                    f"{path}: rule id {rule.id!r} already defined by {rules[rule.id].file}"
+                    " (hint: set `overrides: true` to replace a built-in rule)"
+                )
+                continue
+            rules[rule.id] = rule
+    if errors:
+        raise UsageError("invalid rule files:\n  " + "\n  ".join(errors))
+    return sorted(rules.values(), key=lambda rule: rule.id)
+
+
+def load_rule(path: Path) -> Rule:
+    """Read, validate and build one rule file."""
+    from kinspect.loader import load_documents
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KinspectError(f"cannot read rule file: {exc}") from None
+    documents = list(load_documents(text))
+    if len(documents) != 1:
+        raise KinspectError("a rule file holds exactly one YAML document")
+    data = documents[0].data
+    _validate(data, documents[0])
+    if data["id"] != path.stem:
+        raise KinspectError(f"rule id {data['id']!r} does not match the file name {path.name!r}")
+    return _build(data, str(path))
+
+
+def _validate(data: Any, document: Any) -> None:
+    from kinspect.locate import locate
+
+    errors = sorted(_rule_meta_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        (line, column), _ = locate(document.root, list(first.absolute_path))
+        where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise KinspectError(f"invalid rule at {where}: {first.message}{more}", line=line, column=column)
+    _check_embedded_schema(data.get("schema"), document)
+
+
+def _check_embedded_schema(schema: Any, document: Any) -> None:
+    import jsonschema
+
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        from kinspect.locate import locate
+
+        (line, column), _ = locate(document.root, ["schema", *exc.absolute_path])
+        raise KinspectError(f"invalid JSON Schema in `schema`: {exc.message}", line=line, column=column) from None
+
+
+def _rule_meta_validator() -> Any:
+    import jsonschema
+
+    global _META
+    if _META is None:
+        meta = json.loads(schema_path("rule.schema.json").read_text(encoding="utf-8"))
+        _META = jsonschema.Draft202012Validator(meta)
+    return _META
+
+
+_META: Any = None
+
+
+def _build(data: dict[str, Any], file: str) -> Rule:
+    params = data.get("parameters", {})
+    target = data["target"]
+    return Rule(
+        id=data["id"],
+        category=data["category"],
+        severity=data["severity"],
+        scope=target["scope"],
+        schema=substitute(data["schema"], params),
+        texts={lang: Texts(**texts) for lang, texts in data["texts"].items()},
+        fix_example=data["fixExample"],
+        references=list(data["references"]),
+        file=file,
+        enabled=data.get("enabled", True),
+        kinds=frozenset(target["kinds"]) if "kinds" in target else None,
+        exclude_kinds=frozenset(target.get("excludeKinds", ())),
+        container_types=frozenset(target.get("containerTypes", ("containers",))),
+        locate=[
+            LocateHint(_split_path(h["path"]), substitute(h.get("when"), params))
+            for h in data.get("locate", ())
+        ],
+        messages=[
+            MessageCase(substitute(m["when"], params), {"en": m["en"], "zh": m["zh"]})
+            for m in data.get("messages", ())
+        ],
+        parameters=dict(params),
+        overrides=data.get("overrides", False),
+    )
+
+
+def _split_path(dotted: str) -> tuple[str | int, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+
+
+def substitute(value: Any, params: dict[str, Any]) -> Any:
+    """Replace `{"$param": NAME}` objects and `${NAME}` in strings by parameter values."""
+    if isinstance(value, dict):
+        if set(value) == {"$param"}:
+            return _param(params, value["$param"])
+        return {key: substitute(item, params) for key, item in value.items()}
+    if isinstance(value, list):
+        return [substitute(item, params) for item in value]
+    if isinstance(value, str) and "${" in value:
+        return _PARAM_IN_STRING.sub(lambda m: _interpolate(_param(params, m.group(1))), value)
+    return value
+
+
+def _param(params: dict[str, Any], name: str) -> Any:
+    if name not in params:
+        raise KinspectError(f"unknown parameter {name!r}")
+    return params[name]
+
+
+def _interpolate(value: Any) -> str:
+    if isinstance(value, list):
+        return "|".join(re.escape(str(item)) for item in value)
+    return str(value)
+
+
+def select(rules: list[Rule], checks: list[str] | None, skip: list[str] | None) -> list[Rule]:
+    """Rules to run: `checks` (even if off by default), else the enabled ones, minus `skip`."""
+    known = {rule.id for rule in rules}
+    unknown = sorted({*(checks or ()), *(skip or ())} - known)
+    if unknown:
+        raise UsageError(
+            f"unknown check id(s): {', '.join(unknown)} (valid: {', '.join(sorted(known))})"
+        )
+    chosen = [r for r in rules if r.id in checks] if checks else [r for r in rules if r.enabled]
+    return [rule for rule in chosen if rule.id not in set(skip or ())]
