@@ -77,7 +77,7 @@ def _inspect_document(name: str, document: Document, settings: Settings, outcome
 
 def _rules_for(rules: Iterable[Rule], target: Target, resource: Resource) -> Iterable[Rule]:
     for rule in rules:
-        if rule.scope != target.scope or not rule.applies_to_kind(resource.kind):
+        if rule.analysis is not None or rule.scope != target.scope or not rule.applies_to_kind(resource.kind):
             continue
         if target.container is not None and target.container.type not in rule.container_types:
             continue

@@ -64,6 +64,8 @@ class Rule:
     messages: list[MessageCase] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
     overrides: bool = False
+    analysis: str | None = None
+    """Name of the built-in analysis that produces this rule's results (instead of `schema`)."""
 
     @cached_property
     def validator(self) -> CompiledSchema:
@@ -176,7 +178,7 @@ def _build(data: dict[str, Any], file: str) -> Rule:
         category=data["category"],
         severity=data["severity"],
         scope=target["scope"],
-        schema=substitute(data["schema"], params),
+        schema=substitute(data.get("schema", True), params),
         texts={lang: Texts(**texts) for lang, texts in data["texts"].items()},
         fix_example=data["fixExample"],
         references=list(data["references"]),
@@ -195,6 +197,7 @@ def _build(data: dict[str, Any], file: str) -> Rule:
         ],
         parameters=dict(params),
         overrides=data.get("overrides", False),
+        analysis=data.get("analysis"),
     )
 
 
