@@ -137,11 +137,13 @@ def _validate(data: Any, document: Any) -> None:
 
     errors = sorted(_rule_meta_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
-        first = errors[0]
-        (line, column), _ = locate(document.root, list(first.absolute_path))
-        where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise KinspectError(f"invalid rule at {where}: {first.message}{more}", line=line, column=column)
+        parts = []
+        for error in errors:
+            (line, _), _ = locate(document.root, list(error.absolute_path))
+            where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+            parts.append(f"{where} (line {line}): {error.message}")
+        (line, column), _ = locate(document.root, list(errors[0].absolute_path))
+        raise KinspectError("invalid rule: " + "; ".join(parts), line=line, column=column)
     _check_embedded_schema(data.get("schema"), document)
 
 
