@@ -1,0 +1,74 @@
+"""Split a YAML stream into its documents by text, and read each one's kind cheaply.
+
+A `---` (or `...`) line at column 0 always ends a document: YAML forbids document markers
+inside scalars. Parsing documents one by one lets a broken document be reported while the
+ones after it are still inspected, and lets the engine skip building documents that no
+enabled rule reads (CustomResourceDefinitions hold most of the bytes of real repositories).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
+_DIRECTIVE = re.compile(r"^%", re.MULTILINE)
+_TOP_KIND = re.compile(r"^kind:[ \t]*(.*?)[ \t]*\r?$", re.MULTILINE)
+_TOP_API = re.compile(r"^apiVersion:[ \t]*(.*?)[ \t]*\r?$", re.MULTILINE)
+_SIMPLE_VALUE = re.compile(r"""(["']?)([A-Za-z0-9][A-Za-z0-9./-]*)\1(?:[ \t]+#.*)?""")
+_FIRST_CONTENT = re.compile(r"^(?!#|---|\.\.\.)[^\s]", re.MULTILINE)
+_BLOCK_KEY = re.compile(r"[A-Za-z_\"'][^:{}\[\]]*:(?:[ \t]|$)")
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """The text of one document (with its marker line) and the 0-based line it starts on."""
+
+    text: str
+    line: int
+
+
+def split_documents(text: str) -> list[Chunk]:
+    """Documents of a stream, in order; a stream with directives (`%YAML`) stays whole."""
+    if _DIRECTIVE.search(text):
+        return [Chunk(text, 0)]
+    chunks: list[Chunk] = []
+    start = 0
+    line = 0
+    for match in _MARKER.finditer(text):
+        # `---` opens the next document; `...` closes the current one, line included.
+        boundary = match.start() if match.group() == "---" else _line_end(text, match.end())
+        if boundary <= start:
+            continue
+        piece = text[start:boundary]
+        chunks.append(Chunk(piece, line))
+        line += piece.count("\n")
+        start = boundary
+    if start < len(text) or not chunks:
+        chunks.append(Chunk(text[start:], line))
+    return chunks
+
+
+def _line_end(text: str, position: int) -> int:
+    newline = text.find("\n", position)
+    return len(text) if newline < 0 else newline + 1
+
+
+def header(chunk: str) -> tuple[str, str] | None:
+    """(apiVersion, kind) read from a plain block-mapping document, or None when unsure.
+
+    Unsure means anything but exactly one simple `apiVersion:` and `kind:` at column 0 in a
+    document whose content is a block mapping: the caller must then parse the document.
+    """
+    first = _FIRST_CONTENT.search(chunk)
+    if first is None or not _BLOCK_KEY.match(chunk, first.start()):
+        return None
+    kinds = _TOP_KIND.findall(chunk)
+    versions = _TOP_API.findall(chunk)
+    if len(kinds) != 1 or len(versions) != 1:
+        return None
+    kind = _SIMPLE_VALUE.fullmatch(kinds[0])
+    version = _SIMPLE_VALUE.fullmatch(versions[0])
+    if kind is None or version is None:
+        return None
+    return version.group(2), kind.group(2)
