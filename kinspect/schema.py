@@ -8,10 +8,14 @@ reference; the test suite requires both to give identical results.
 from __future__ import annotations
 
 import os
+import re
+from functools import cache
 from typing import Any, Protocol
 
 InstancePath = tuple[str | int, ...]
 _DRAFT_2019 = "https://json-schema.org/draft/2019-09/schema"
+# Polaris custom checks (and many hand-written schemas) declare draft-07.
+_DRAFT_7 = ("http://json-schema.org/draft-07/schema", "https://json-schema.org/draft-07/schema")
 
 
 class CompiledSchema(Protocol):
@@ -28,8 +32,8 @@ class _RustSchema:
     def __init__(self, schema: dict[str, Any] | bool) -> None:
         import jsonschema_rs
 
-        draft = _draft_of(schema)
-        cls = jsonschema_rs.Draft201909Validator if draft == 2019 else jsonschema_rs.Draft202012Validator
+        classes = {7: jsonschema_rs.Draft7Validator, 2019: jsonschema_rs.Draft201909Validator}
+        cls = classes.get(_draft_of(schema), jsonschema_rs.Draft202012Validator)
         self._validator = cls(schema)
 
     def is_valid(self, instance: Any) -> bool:
@@ -43,8 +47,9 @@ class _PythonSchema:
     def __init__(self, schema: dict[str, Any] | bool) -> None:
         import jsonschema
 
-        draft = _draft_of(schema)
-        cls = jsonschema.Draft201909Validator if draft == 2019 else jsonschema.Draft202012Validator
+        classes = {7: jsonschema.Draft7Validator, 2019: jsonschema.Draft201909Validator}
+        base = classes.get(_draft_of(schema), jsonschema.Draft202012Validator)
+        cls = jsonschema.validators.extend(base, {"pattern": _ecma_pattern})
         self._validator = cls(schema)
 
     def is_valid(self, instance: Any) -> bool:
@@ -54,9 +59,39 @@ class _PythonSchema:
         return [tuple(error.absolute_path) for error in self._validator.iter_errors(instance)]
 
 
+def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
+    """`pattern` with ECMA-262's `$` (end of input only), as jsonschema-rs implements it."""
+    from jsonschema import ValidationError
+
+    if isinstance(instance, str) and not _python_regex(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@cache
+def _python_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a JSON Schema pattern for Python: a bare `$` must not match before a final newline."""
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+            continue
+        out.append(char)
+    return re.compile("".join(out))
+
+
 def _draft_of(schema: dict[str, Any] | bool) -> int:
     declared = schema.get("$schema", "") if isinstance(schema, dict) else ""
-    return 2019 if declared.rstrip("#") == _DRAFT_2019 else 2020
+    declared = declared.rstrip("#") if isinstance(declared, str) else ""
+    return 2019 if declared == _DRAFT_2019 else 7 if declared in _DRAFT_7 else 2020
 
 
 def backend_name() -> str:
