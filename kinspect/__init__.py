@@ -1,3 +1,31 @@
 """kinspect: an offline inspector for Kubernetes workload configuration."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
+__all__ = ["Report", "Result", "UsageError", "__version__", "lint", "lint_text"]
+
+if TYPE_CHECKING:
+    from kinspect.api import lint, lint_text
+    from kinspect.errors import UsageError
+    from kinspect.model import Result
+    from kinspect.report import Report
+
+# The command line imports this package first: the API is loaded only when it is used.
+_LAZY = {
+    "lint": "kinspect.api",
+    "lint_text": "kinspect.api",
+    "Report": "kinspect.report",
+    "Result": "kinspect.model",
+    "UsageError": "kinspect.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'kinspect' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(_LAZY[name]), name)

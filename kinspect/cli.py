@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
+from kinspect import cli_config as cfg
+from kinspect import cli_inputs as opt
+from kinspect import cli_limits as lim
 from kinspect.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 
 app = typer.Typer(
@@ -44,33 +48,272 @@ def _split(values: list[str] | None) -> list[str] | None:
 @app.command()
 def lint(
     paths: Annotated[list[str] | None, typer.Argument(help="Files, directories, or - for stdin.")] = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-    lang: Annotated[Lang, typer.Option(help="Language of the texts.")] = Lang.en,
+    output_format: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT[=PATH]",
+            help="text, json, sarif, junit, markdown, html or gitlab; repeat it to write several "
+            "reports: FORMAT goes to stdout, FORMAT=PATH to a file.  [default: text]",
+        ),
+    ] = None,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(help="Language of the texts (default: LC_ALL/LC_MESSAGES/LANG, zh* → zh)."),
+    ] = None,
     checks: Annotated[list[str] | None, typer.Option(help="Only these checks (comma-separated).")] = None,
     skip_checks: Annotated[list[str] | None, typer.Option(help="Skip these checks.")] = None,
-    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 on failures of this severity or worse.")] = FailOn.danger,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(help="Exit 1 on failures of this severity or worse.  [default: danger]"),
+    ] = None,
     show_passed: Annotated[bool, typer.Option(help="List passing checks too (text).")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print the failures only (text).")
+    ] = False,
+    no_progress: Annotated[
+        bool, typer.Option("--no-progress", help="No progress bar (shown only on a terminal).")
+    ] = False,
+    sarif_root: Annotated[
+        str | None,
+        typer.Option(help="Make SARIF paths relative to this directory (default: git top level)."),
+    ] = None,
+    sarif_category: Annotated[
+        str | None, typer.Option(help="SARIF automationDetails.id: tells several uploads apart.")
+    ] = None,
+    changed_dirs: Annotated[
+        bool,
+        typer.Option(
+            "--changed-dirs",
+            help="PATHS are changed files: inspect each kustomize/Helm directory holding one.",
+        ),
+    ] = False,
+    exclude: opt.Excludes = None,
+    helm_values: opt.HelmValues = None,
+    helm_set: opt.HelmSet = None,
+    helm_release_name: opt.HelmReleaseName = "release-name",
+    helm_namespace: opt.HelmNamespace = None,
+    helm_kube_version: opt.HelmKubeVersion = None,
+    helm_include_tests: opt.HelmTests = False,
+    helm_chart_root: opt.HelmChartRoot = None,
+    kustomize_cmd: opt.KustomizeCmd = None,
+    include_owned: opt.IncludeOwned = False,
+    max_file_size: lim.MaxFileSize = lim.FILE_SIZE,
+    max_depth: lim.MaxDepth = lim.DEPTH,
+    max_documents: lim.MaxDocuments = lim.DOCUMENTS,
+    max_nodes: lim.MaxNodes = lim.NODES,
+    config: cfg.ConfigFile = None,
+    rules_dir: cfg.RulesDirs = None,
+    polaris_config: cfg.PolarisConfig = None,
+    baseline: cfg.Baseline = None,
+    write_baseline: cfg.WriteBaseline = None,
+    show_suppressed: cfg.ShowSuppressed = False,
 ) -> None:
-    """Inspect manifests and report every finding with its file, line and fix."""
-    from kinspect.engine import Settings, inspect_sources
-    from kinspect.report import Display, build_report
-    from kinspect.reporters import get_reporter
-    from kinspect.rules import load_rules, select
+    """Inspect manifests and report every finding with its file, line and fix.
+
+    Helm chart directories are rendered and kustomizations built; findings point at the
+    template or file each resource came from.
+    """
+    from kinspect.inputs import HelmOptions, InputOptions
+    from kinspect.output import parse_outputs
+    from kinspect.plan import Options, make_plan
+    from kinspect.report import Display, SarifOptions
     from kinspect.sources import collect
 
+    given = (fail_on.value if fail_on else None, lang.value if lang else None, output_format)
+    options = Options(config, _split(checks), _split(skip_checks), *given, rules_dir, baseline)
+    plan = make_plan(replace(options, polaris_config=polaris_config, write_baseline=write_baseline))
+    for note in plan.notes:
+        _error(f"note: {note}")
+    outputs = parse_outputs(plan.formats)
+    limits = lim.limits_of(max_file_size, max_depth, max_documents, max_nodes)
+    language, rules = plan.lang, plan.rules
+    if changed_dirs:
+        from kinspect.changed import project_dirs
+
+        paths = project_dirs(paths or [])
+        if not paths:  # nothing under a kustomization or chart changed: nothing to build
+            raise typer.Exit(EXIT_OK)
+    sources, problems = collect(paths or ["."], exclude if exclude is not None else plan.exclude)
+    helm = HelmOptions(
+        values=tuple(helm_values or ()),
+        set_values=tuple(helm_set or ()),
+        release_name=helm_release_name,
+        namespace=helm_namespace,
+        kube_version=helm_kube_version,
+        include_tests=helm_include_tests,
+        chart_root=helm_chart_root,
+    )
+    inputs = InputOptions(helm=helm, kustomize_cmd=kustomize_cmd, include_owned=include_owned)
+    _inspect_and_report(
+        sources,
+        problems,
+        _Run(
+            rules,
+            language,
+            outputs,
+            Display(show_passed=show_passed, quiet=quiet, show_suppressed=show_suppressed),
+            FailOn(plan.fail_on),
+            plan,
+        ),
+        inputs,
+        no_progress=no_progress,
+        sarif=SarifOptions(sarif_root, sarif_category),
+        limits=limits,
+    )
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What `lint` and `cluster` share: the rules, the language and where reports go."""
+
+    rules: list[Any]
+    language: str
+    outputs: list[Any]
+    display: Any
+    fail_on: FailOn
+    plan: Any = None
+    """kinspect.plan.Plan: suppression settings and the baseline (lint only)."""
+
+
+def _inspect_and_report(
+    sources: list[Any],
+    problems: list[Any],
+    run: _Run,
+    inputs: Any,
+    *,
+    no_progress: bool = False,
+    sarif: Any = None,
+    limits: Any = None,
+) -> None:
+    """Inspect the sources, write the reports, exit with the documented code."""
+    from kinspect.engine import Settings, inspect_sources
+    from kinspect.output import write_outputs
+    from kinspect.progress import progress_bar
+    from kinspect.report import build_report
+
+    progress = progress_bar(len(sources), sys.stderr, enabled=not no_progress)
     try:
-        render = get_reporter(output_format)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    rules = select(load_rules(), _split(checks), _split(skip_checks))
-    sources, problems = collect(paths or ["."])
-    outcome = inspect_sources(sources, Settings(tuple(rules), lang.value))
+        settings = Settings(tuple(run.rules), run.language, inputs=inputs)
+        if limits is not None:
+            settings = replace(settings, limits=limits)
+        if run.plan is not None:
+            settings = replace(settings, suppressor=run.plan.settings.suppressor)
+        outcome = inspect_sources(sources, settings, progress)
+    finally:
+        if progress is not None:
+            progress.close()
     outcome.problems[:0] = problems
-    report = build_report(outcome, rules, lang.value, Display(show_passed=show_passed))
+    if run.plan is not None:
+        from kinspect.plan import baseline_stage
+
+        for message in baseline_stage(outcome, run.plan):
+            _error(message)
+    report = build_report(outcome, run.rules, run.language, run.display, sarif)
     for problem in report.problems:
         _error(problem.render())
-    sys.stdout.write(render(report))
-    raise typer.Exit(_exit_code(report.problems != [], report.counts.danger, report.counts.warning, fail_on))
+    for note in report.notes:
+        _error(f"note: {note.render()}")
+    write_errors = write_outputs(report, run.outputs, sys.stdout)
+    for message in write_errors:
+        _error(message)
+    failed = report.problems != [] or write_errors != []
+    raise typer.Exit(_exit_code(failed, report.counts.danger, report.counts.warning, run.fail_on))
+
+
+@app.command()
+def fix(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files, directories, or - for stdin.")
+    ] = None,
+    diff: Annotated[
+        bool,
+        typer.Option("--diff", help="Print a unified diff, write nothing; exit 1 if any."),
+    ] = False,
+    checks: Annotated[
+        list[str] | None, typer.Option(help="Only fix these checks (comma-separated).")
+    ] = None,
+    skip_checks: Annotated[list[str] | None, typer.Option(help="Do not fix these checks.")] = None,
+    lang: Annotated[
+        Lang | None, typer.Option(help="Language of the messages and TODO comments.")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Do not list the findings left to fix by hand.")
+    ] = False,
+    exclude: opt.Excludes = None,
+    config: cfg.ConfigFile = None,
+    rules_dir: cfg.RulesDirs = None,
+) -> None:
+    """Apply the fixes of failing checks to plain YAML files, keeping comments and layout.
+
+    Suppressed findings are not fixed. Values only you can choose (resources, probes) are
+    written as placeholders marked `TODO(kinspect)`. Helm charts, templates and rendered or
+    kustomize-built output are left alone: change their sources.
+    """
+    from kinspect.fix import fixable
+    from kinspect.fixrun import run_fix
+    from kinspect.fixtexts import report_lines
+    from kinspect.plan import Options, make_plan
+
+    given = (_split(checks), _split(skip_checks), None, lang.value if lang else None)
+    plan = make_plan(Options(config, *given, rules_dirs=rules_dir))
+    settings = replace(plan.settings, rules=tuple(fixable(plan.rules)))
+    excludes = exclude if exclude is not None else plan.exclude
+    outcome = run_fix(paths or ["."], settings, diff=diff, excludes=excludes)
+    for text in outcome.output:
+        sys.stdout.write(text)
+    for problem in outcome.problems:
+        _error(problem.render())
+    for note in outcome.notes:
+        _error(f"note: {note.render()}")
+    for line in report_lines(outcome, plan.lang, diff, quiet):
+        _error(line)
+    if outcome.problems:
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_FINDINGS if diff and any(f.changed for f in outcome.files) else EXIT_OK)
+
+
+@app.command()
+def cluster(
+    output_format: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT[=PATH]",
+            help="As for lint: FORMAT to stdout, FORMAT=PATH to a file (repeatable).",
+        ),
+    ] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language of the texts.")] = None,
+    checks: Annotated[list[str] | None, typer.Option(help="Only these checks.")] = None,
+    skip_checks: Annotated[list[str] | None, typer.Option(help="Skip these checks.")] = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 on failures this bad.")] = FailOn.danger,
+    show_passed: Annotated[bool, typer.Option(help="List passing checks too (text).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Failures only (text).")] = False,
+    context: opt.Context = None,
+    namespace: opt.Namespace = None,
+    all_namespaces: opt.AllNamespaces = False,
+    kubeconfig: opt.Kubeconfig = None,
+    include_owned: opt.IncludeOwned = False,
+    save: opt.SaveExport = None,
+) -> None:
+    """Inspect the workloads of a live cluster (read with `kubectl get`), as lint does files."""
+    from kinspect.inputs import CLUSTER, ClusterOptions, InputOptions
+    from kinspect.output import detect_language, parse_outputs
+    from kinspect.report import Display
+    from kinspect.rules import load_rules, select
+    from kinspect.sources import Source
+
+    outputs = parse_outputs(output_format)
+    language = detect_language(lang.value if lang else None)
+    rules = select(load_rules(), _split(checks), _split(skip_checks))
+    where = ClusterOptions(context, namespace, all_namespaces, kubeconfig, save)
+    inputs = InputOptions(include_owned=include_owned, cluster=where)
+    display = Display(show_passed=show_passed, quiet=quiet)
+    source = Source(f"cluster:{context}" if context else "cluster", None, CLUSTER)
+    run = _Run(rules, language, outputs, display, fail_on)
+    _inspect_and_report([source], [], run, inputs, no_progress=True)
 
 
 def _exit_code(had_problems: bool, danger: int, warning: int, fail_on: FailOn) -> int:
@@ -85,33 +328,69 @@ def _exit_code(had_problems: bool, danger: int, warning: int, fail_on: FailOn) -
 
 @app.command("rules")
 def list_rules(
-    lang: Annotated[Lang, typer.Option(help="Language of the titles.")] = Lang.en,
+    lang: Annotated[Lang | None, typer.Option(help="Language of the titles.")] = None,
 ) -> None:
     """List every rule: id, category, severity, whether it runs by default, title."""
+    from kinspect.output import detect_language
     from kinspect.rules import load_rules
 
     rules = load_rules()
     width = max(len(rule.id) for rule in rules)
     for rule in rules:
         state = "on " if rule.enabled else "off"
-        title = rule.text(lang.value).title
+        title = rule.text(detect_language(lang.value if lang else None)).title
         print(f"{rule.id:<{width}}  {rule.category:<13}  {rule.severity:<7}  {state}  {title}")
 
 
 @app.command()
 def explain(
     check: Annotated[str, typer.Argument(help="Check id, e.g. hostNetworkSet.")],
-    lang: Annotated[Lang, typer.Option(help="Language of the texts.")] = Lang.en,
+    lang: Annotated[Lang | None, typer.Option(help="Language of the texts.")] = None,
 ) -> None:
     """Print a check's risk, fix and example."""
+    from kinspect.output import detect_language
     from kinspect.rules import load_rules, select
 
     (rule,) = select(load_rules(), [check], None)
-    texts = rule.text(lang.value)
+    texts = rule.text(detect_language(lang.value if lang else None))
     print(f"{rule.id} ({rule.category}, {rule.severity}): {texts.title}\n")
     print(f"Risk:\n  {texts.risk}\n\nFix:\n  {texts.fix}\n\nExample:")
     print("\n".join(f"  {line}" for line in rule.fix_example.rstrip().splitlines()))
     print("\nReferences:\n" + "\n".join(f"  {url}" for url in rule.references))
+    if rule.parameters:
+        from kinspect.evaluate import render_value
+
+        print("\nParameters (change them under `parameters:` in .kinspect.yaml):")
+        print("\n".join(f"  {k}: {render_value(v)}" for k, v in sorted(rule.parameters.items())))
+
+
+@app.command()
+def docs(
+    output: Annotated[str, typer.Option(help="Directory of the pages.")] = "docs/rules",
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if a page is out of date.")
+    ] = False,
+    fixtures: Annotated[
+        str | None,
+        typer.Option(help="Failing examples, <dir>/<id>/fail-*.yaml (default: tests/fixtures)."),
+    ] = None,
+) -> None:
+    """Generate Markdown docs for every rule: <output>/<id>.md and a README.md table."""
+    from pathlib import Path
+
+    from kinspect.docs import default_fixtures, render_docs, stale_files, write_docs
+    from kinspect.rules import load_rules
+
+    if fixtures is not None and not Path(fixtures).is_dir():
+        raise UsageError(f"{fixtures}: fixtures directory not found")
+    pages = render_docs(load_rules(), Path(fixtures) if fixtures else default_fixtures())
+    if check:
+        stale = stale_files(pages, Path(output))
+        for name in stale:
+            _error(f"{output}/{name}: out of date (hint: run `kinspect docs --output {output}`)")
+        raise typer.Exit(EXIT_FINDINGS if stale else EXIT_OK)
+    for name in write_docs(pages, Path(output)):
+        print(f"{output}/{name}")
 
 
 def _error(message: str) -> None:

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
-from kinspect.errors import KinspectError
+from kinspect.duplicates import duplicate_key_results
+from kinspect.errors import InputProblem, KinspectError
 from kinspect.evaluate import evaluate
 from kinspect.extract import Resource, Target, targets_of
-from kinspect.loader import Document, load_documents
-from kinspect.model import Outcome
+from kinspect.facts import fact_of, subject_of
+from kinspect.inputs import InputOptions, Run, Stream
+from kinspect.limits import DEFAULT_LIMITS, Limits
+from kinspect.loader import Document, check_json, load_documents
+from kinspect.locate import locate
+from kinspect.model import Outcome, ResourceRef
+from kinspect.relation_spec import Plan, plan_of
 from kinspect.rules import Rule
-from kinspect.sources import Source, read_text
+from kinspect.sources import FILE, Source
+from kinspect.structure import check_structure
+from kinspect.suppress import Suppressor, finish_run
+
+Progress = Callable[[int, str], None]
 
 
 @dataclass(frozen=True)
@@ -20,59 +31,180 @@ class Settings:
 
     rules: tuple[Rule, ...]
     lang: str = "en"
+    suppressor: Suppressor | None = None
+    """Exemptions and known checks; inline comments and annotations apply even without it."""
+    inputs: InputOptions | None = None
+    """How charts, kustomizations and clusters are read (default: InputOptions())."""
+    limits: Limits = DEFAULT_LIMITS
+    """Per-input bounds on size, nesting, documents and nodes (kinspect/limits.py)."""
+
+    @cached_property
+    def suppression(self) -> Suppressor:
+        """The suppression stage's settings."""
+        return self.suppressor or Suppressor(lang=self.lang)
 
     @property
     def scopes(self) -> frozenset[str]:
         """Target scopes that at least one rule needs."""
         return frozenset(rule.scope for rule in self.rules)
 
+    @cached_property
+    def plan(self) -> Plan:
+        """What each file keeps for the cross-resource rules."""
+        return plan_of([rule.relations for rule in self.rules if rule.relations])
 
-def inspect_sources(sources: Iterable[Source], settings: Settings) -> Outcome:
-    """Inspect every source; a bad input becomes a problem, the others go on."""
+
+def inspect_sources(
+    sources: Iterable[Source], settings: Settings, progress: Progress | None = None
+) -> Outcome:
+    """Inspect every source; a bad input becomes a problem, the others go on.
+
+    `progress(done, name)` is called before each source and once at the end.
+    """
     outcome = Outcome()
+    run = Run(settings.inputs, settings.limits)
+    done = 0
     for source in sources:
-        outcome.add(inspect_source(source, settings))
+        if progress is not None:
+            progress(done, source.name)
+        outcome.add(inspect_source(source, settings, run))
+        done += 1
+    if progress is not None:
+        progress(done, "")
+    outcome = finish(outcome, settings)
+    run.finish(outcome)
+    return outcome
+
+
+def finish(outcome: Outcome, settings: Settings) -> Outcome:
+    """The run-level phase, once every input is read: resolve the cross-resource rules."""
+    from kinspect.relations import resolve
+
+    late = resolve(outcome.subjects, outcome.facts, settings.rules, settings.lang)
+    suppression = finish_run(list(late), outcome.scopes, settings.suppression, settings.rules)
+    outcome.results.extend(suppression)
+    outcome.subjects.clear()
+    outcome.facts.clear()
+    outcome.scopes.clear()
     outcome.results.sort()
     return outcome
 
 
-def inspect_source(source: Source, settings: Settings) -> Outcome:
-    """Read and inspect one input."""
+def inspect_source(source: Source, settings: Settings, run: Run | None = None) -> Outcome:
+    """Read (render, build, fetch) and inspect one input."""
     outcome = Outcome(files=1)
+    run = run or Run(settings.inputs, settings.limits)
     try:
-        text = read_text(source)
+        stream = run.open(source)
     except KinspectError as exc:
         outcome.problems.append(exc.at(source.name))
         return outcome
-    return inspect_text(source.name, text, settings, outcome)
+    if stream is None:  # a Helm template met on its own: noted at the end of the run
+        return outcome
+    # Inline `# kinspect:` comments count in plain files only, not in rendered output.
+    plain = stream.mapper is None
+    file = plain and source.kind == FILE  # an empty render or export is not an empty file
+    return inspect_text(
+        stream.name, stream.text, settings, outcome, plain, run=run, stream=stream, file=file
+    )
 
 
 def inspect_text(
-    name: str, text: str, settings: Settings, outcome: Outcome | None = None
+    name: str,
+    text: str,
+    settings: Settings,
+    outcome: Outcome | None = None,
+    comments: bool = True,
+    run: Run | None = None,
+    stream: Stream | None = None,
+    file: bool = False,
 ) -> Outcome:
-    """Inspect the documents of one text; documents before a parse error still count."""
+    """Inspect the documents of one text; documents before a parse error still count.
+
+    `file`: the text is a file's (or stdin's) content: having no document is a problem.
+
+    `comments`: honour `# kinspect:` comments (plain files; not rendered templates).
+    `run`/`stream`: the run's shared state and the stream the text came from (its mapper).
+    """
     outcome = outcome or Outcome(files=1)
+    first = len(outcome.results)
+    scope = settings.suppression.open(name, text if comments else "")
+    # Invalid JSON is reported, and what a YAML reading finds is still inspected.
+    invalid = check_json(text) if name.endswith(".json") else None
+    if invalid is not None:
+        outcome.problems.append(invalid.at(name))
+    documents = 0
     try:
-        for document in load_documents(text):
+        for document in load_documents(text, settings.limits):
             outcome.documents += 1
-            _inspect_document(name, document, settings, outcome)
+            documents += document.data is not None
+            _inspect_document(name, document, settings, outcome, run, stream)
+            scope.document(document)
     except KinspectError as exc:
-        outcome.problems.append(exc.at(name))
+        if invalid is None:  # one error per input: the JSON one says more
+            outcome.problems.append(exc.at(name))
+    else:
+        if file and not documents and invalid is None:
+            outcome.problems.append(_empty(name, text))
+    # The suppression stage; with cross-resource rules the ignores are judged at the end.
+    outcome.results[first:] = scope.suppress(outcome.results[first:], settings.suppression)
+    if scope.active and any(rule.relations for rule in settings.rules):
+        outcome.scopes.append(scope)
+    else:
+        outcome.results.extend(scope.judgements(settings.suppression, settings.rules))
     return outcome
 
 
-def _inspect_document(name: str, document: Document, settings: Settings, outcome: Outcome) -> None:
+def _inspect_document(
+    name: str,
+    document: Document,
+    settings: Settings,
+    outcome: Outcome,
+    run: Run | None = None,
+    stream: Stream | None = None,
+) -> None:
     from kinspect.extract import resources_of
 
     found = False
-    for resource in resources_of(document.data):
+    resources = list(resources_of(document.data))
+    admitted: list[Resource] = []
+    for resource in resources:
         found = True
+        if run is not None and not run.admit(stream, document, resource):
+            continue  # e.g. a resource that another kustomization already built
+        admitted.append(resource)
         outcome.resources[resource.kind] += 1
+        (line, _), _ = locate(document.root, resource.path)
+        outcome.inspected.append(
+            ResourceRef(name, line, resource.kind, resource.namespace, resource.name)
+        )
+        # Structure first: a misspelt field is then named by the checks that read it.
+        structure = check_structure(resource, document.root, name, settings.rules, settings.lang)
+        outcome.results.extend(structure.results)
         for target in targets_of(resource, settings.scopes):
             for rule in _rules_for(settings.rules, target, resource):
-                outcome.results.append(evaluate(rule, target, document.root, name, settings.lang))
+                result = structure.annotate(
+                    rule, target, evaluate(rule, target, document.root, name, settings.lang)
+                )
+                if rule.relations and result.passed:  # decided once every input is read
+                    outcome.subjects.append(subject_of(rule.relations, target, document.root, result))
+                else:
+                    outcome.results.append(result)
+        fact = fact_of(resource, settings.plan)
+        if fact is not None:
+            outcome.facts.append(fact)
     if not found and document.data is not None:
         outcome.skipped_documents += 1
+    if admitted:
+        outcome.results.extend(
+            duplicate_key_results(document, admitted, name, settings.rules, settings.lang)
+        )
+
+
+def _empty(name: str, text: str) -> InputProblem:
+    """An input without a single document: empty, blank, or comments and `---` only."""
+    what = "empty file" if not text.strip() else "no YAML document (only comments or `---`)"
+    return InputProblem(name, what, hint="nothing to inspect; delete the file or exclude it")
 
 
 def _rules_for(rules: Iterable[Rule], target: Target, resource: Resource) -> Iterable[Rule]:

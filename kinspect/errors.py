@@ -27,7 +27,18 @@ class InputProblem:
             if self.column is not None:
                 where += f":{self.column}"
         text = f"{where}: {self.message}"
-        return f"{text} (hint: {self.hint})" if self.hint else text
+        text = f"{text} (hint: {self.hint})" if self.hint else text
+        return escape_controls(text)
+
+
+# C0 controls, DEL and C1 controls; \x escapes keep them visible and on one line.
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def escape_controls(text: str) -> str:
+    """`text` with control characters escaped: a file name or message cannot start a new line
+    or send a terminal escape sequence."""
+    return text.translate(_CONTROLS)
 
 
 class KinspectError(Exception):

@@ -11,24 +11,35 @@ from kinspect.extract import Path, Target, get_path
 from kinspect.locate import locate
 from kinspect.model import Result
 from kinspect.rules import Rule
-from kinspect.schema import compile_schema
+from kinspect.schema import CompiledSchema, compile_schema
+from kinspect.template import FIELD, compiled_fill, lookup_in, uses_fields
 
 _MISSING = object()
 
 
 def evaluate(rule: Rule, target: Target, root: Node, file: str, lang: str) -> Result:
     """Evaluate one rule on one target and place the result in the file."""
-    if rule.validator.is_valid(target.instance):
+    validator = validator_for(rule, target.instance)
+    if validator.is_valid(target.instance):
         (line, column), _ = locate(root, target.path)
         return _result(rule, target, file, (line, column), True, rule.text(lang).title, lang)
-    instance_path = failure_path(rule, target, root)
+    instance_path = failure_path(rule, target, root, validator)
     document_path = target.document_path(instance_path)
     (line, column), _ = locate(root, document_path)
-    message = _message(rule, target, instance_path, lang)
-    return _result(rule, target, file, (line, column), False, message, lang, document_path)
+    message, fix = _message(rule, target, instance_path, lang)
+    return _result(rule, target, file, (line, column), False, message, lang, document_path, fix)
 
 
-def failure_path(rule: Rule, target: Target, root: Node) -> Path:
+def validator_for(rule: Rule, instance: Any) -> CompiledSchema:
+    """The rule's compiled schema; with `$field` placeholders, filled from `instance`."""
+    if uses_fields(rule.schema):
+        return compiled_fill(rule.schema, FIELD, lookup_in(instance))
+    return rule.validator
+
+
+def failure_path(
+    rule: Rule, target: Target, root: Node, validator: CompiledSchema | None = None
+) -> Path:
     """Where a failure points, inside the instance: a matching hint, else the deepest error."""
     for hint in rule.locate:
         value = _value_at(target.instance, hint.path)
@@ -36,7 +47,7 @@ def failure_path(rule: Rule, target: Target, root: Node) -> Path:
             continue
         if hint.when is None or _compiled(hint.when).is_valid(value):
             return hint.path
-    paths = rule.validator.error_paths(target.instance) or [()]
+    paths = (validator or rule.validator).error_paths(target.instance) or [()]
 
     def rank(path: Path) -> tuple[int, int, int]:
         (line, column), depth = locate(root, target.document_path(path))
@@ -45,11 +56,13 @@ def failure_path(rule: Rule, target: Target, root: Node) -> Path:
     return min(paths, key=rank)
 
 
-def _message(rule: Rule, target: Target, path: Path, lang: str) -> str:
+def _message(rule: Rule, target: Target, path: Path, lang: str) -> tuple[str, str]:
     template = rule.text(lang).message
+    fix = rule.text(lang).fix
     for case in rule.messages:
         if _compiled(case.when).is_valid(target.instance):
             template = case.texts.get(lang, case.texts["en"])
+            fix = case.fix.get(lang, case.fix["en"]) if case.fix else fix
             break
     value = _value_at(target.instance, path)
     resource = target.resource
@@ -61,7 +74,7 @@ def _message(rule: Rule, target: Target, path: Path, lang: str) -> str:
         "value": "" if value is _MISSING else render_value(value),
         "path": ".".join(str(p) for p in path),
     }
-    return template.format_map(fields)
+    return template.format_map(fields), fix
 
 
 def render_value(value: Any) -> str:
@@ -104,6 +117,7 @@ def _result(
     message: str,
     lang: str,
     path: Path | None = None,
+    fix: str | None = None,
 ) -> Result:
     resource = target.resource
     return Result(
@@ -115,7 +129,7 @@ def _result(
         severity=rule.severity,
         category=rule.category,
         message=message,
-        fix=rule.text(lang).fix,
+        fix=rule.text(lang).fix if fix is None else fix,
         kind=resource.kind,
         namespace=resource.namespace,
         name=resource.name,

@@ -2,39 +2,36 @@
 
 YAML is composed with ruamel.yaml's C parser (line/column marks on every node) and turned
 into plain Python values here, resolving plain scalars the way Kubernetes' YAML decoder does
-(YAML 1.1 booleans such as `yes`/`on`, octal `0755`).
+(see `kinspect.scalars`). Nothing but plain data is ever built: tags never construct objects.
+The limits of `kinspect.limits` bound the depth, size and number of documents.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from kinspect.errors import KinspectError
+from kinspect.limits import DEFAULT_LIMITS, Limits, needs_scan, scan
+from kinspect.scalars import resolve_scalar
 
-MAX_EXPANDED_NODES = 1_000_000
-MAX_DEPTH = 250
+__all__ = ["Document", "DuplicateKey", "check_json", "compose_documents", "load_documents"]
+__all__ += ["resolve_scalar"]
 
-_TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})
-_FALSE = frozenset({"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"})
-_NULL = frozenset({"", "~", "null", "Null", "NULL"})
-_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*|0[0-7_]+|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)")
-_FLOAT = re.compile(
-    r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
-)
-_TAG = "tag:yaml.org,2002:"
+Key = str | int
 
 
 @dataclass(frozen=True, slots=True)
 class DuplicateKey:
     """A key that appears twice in one mapping; the last value is the one used."""
 
-    path: tuple[str | int, ...]
+    path: tuple[Key, ...]
     key: str
     first_line: int
     first_column: int
@@ -58,7 +55,7 @@ class Document:
 
 
 def _make_composer(text: str) -> Any:
-    from ruamel.yaml.cyaml import CParser
+    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
     from ruamel.yaml.resolver import BaseResolver
 
     class Composer(CParser, BaseResolver):  # type: ignore[misc]
@@ -70,181 +67,216 @@ def _make_composer(text: str) -> Any:
     return Composer(text)
 
 
-def compose_documents(text: str) -> Iterator[Node]:
+def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Node]:
     """Yield the root node of each non-empty document; YAML errors become KinspectError."""
+    broken = scan(text, limits) if needs_scan(text) else None
     composer = _make_composer(text)
+    index = 0
     try:
         while composer.check_node():
+            if broken is not None and index == broken[0]:
+                raise broken[1]
             node = composer.get_node()
+            index += 1
+            if index > limits.max_documents:
+                raise limits.documents_error(node.start_mark.line + 1 if node else 1)
             if node is not None:
                 yield node
     except MarkedYAMLError as exc:
-        raise _yaml_error(exc) from None
+        raise _yaml_error(exc, text) from None
+    except ReaderError as exc:
+        raise _reader_error(exc, text) from None
     except YAMLError as exc:
-        raise KinspectError(f"invalid YAML: {exc}") from None
-    except RecursionError:
-        raise KinspectError(
-            "YAML nesting too deep to parse", hint="real manifests nest a few dozen levels"
-        ) from None
+        raise KinspectError(f"invalid YAML: {_one_line(str(exc))}") from None
     finally:
         composer.dispose()
 
 
-def _yaml_error(exc: MarkedYAMLError) -> KinspectError:
+def _yaml_error(exc: MarkedYAMLError, text: str) -> KinspectError:
     mark = exc.problem_mark or exc.context_mark
-    problem = exc.problem or exc.context or "invalid YAML"
-    hint = None
-    if "\\t" in problem or "'\\t'" in str(exc):
-        hint = "YAML does not allow tabs for indentation; use spaces"
-    elif "{{" in (getattr(mark, "buffer", None) or ""):
-        hint = "this looks like a Helm template; render it with helm template first"
+    problem = _one_line(exc.problem or exc.context or "invalid YAML")
     line = mark.line + 1 if mark is not None else None
     column = mark.column + 1 if mark is not None else None
+    hint = None
+    if line is not None and column is not None and _char_at(text, line, column) == "\t":
+        hint = "YAML does not allow tabs for indentation; use spaces"
+    elif "{{" in text:
+        hint = "this looks like a Helm template: inspect the chart directory, or render it first"
     return KinspectError(f"invalid YAML: {problem}", line=line, column=column, hint=hint)
 
 
-def load_documents(text: str) -> Iterator[Document]:
+def _reader_error(exc: ReaderError, text: str) -> KinspectError:
+    """A character YAML forbids (control characters); libyaml's position counts UTF-8 bytes."""
+    prefix = text.encode("utf-8", "surrogatepass")[: int(exc.position)]
+    position = len(prefix.decode("utf-8", "ignore"))
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
+    return KinspectError(
+        f"invalid YAML: character U+{character:04X} is not allowed",
+        line=line,
+        column=column,
+        hint="remove it, or write it as an escape in a double-quoted string",
+    )
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    start = 0
+    for _ in range(line - 1):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start + column - 1 : start + column]
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def load_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
     """Yield each non-empty document of a YAML (or JSON) text, converted to plain data."""
-    for index, root in enumerate(compose_documents(text)):
-        converter = _Converter()
-        data = converter.convert(root, ())
+    for index, root in enumerate(compose_documents(text, limits)):
+        converter = _Converter(limits)
+        try:
+            data = converter.convert(root, (), 1)
+        except RecursionError:  # a chain of merge keys: two frames a level
+            raise limits.depth_error(root.start_mark.line + 1) from None
         yield Document(index, data, root, converter.duplicates)
 
 
+def check_json(text: str) -> KinspectError | None:
+    """Why `text` is not JSON (a stream of JSON values, as kubectl reads), or None."""
+    decoder = json.JSONDecoder()
+    position = 0
+    length = len(text)
+    while True:
+        while position < length and text[position] in " \t\r\n":
+            position += 1
+        if position == length:
+            return None
+        try:
+            _, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            yaml = text.lstrip()[:1] not in ("{", "[")
+            return KinspectError(
+                f"invalid JSON: {exc.msg}",
+                line=exc.lineno,
+                column=exc.colno,
+                hint="if the file holds YAML, name it .yaml"
+                if yaml
+                else "kubectl reads it as JSON and refuses it too; the findings below assume YAML",
+            )
+
+
 class _Converter:
-    """Turns one node tree into plain data, guarding against alias bombs and deep nesting."""
+    """Turns one node tree into plain data, bounding its depth and its size after aliases.
 
-    def __init__(self) -> None:
-        self.expanded = 0
+    An anchored node is converted once; each alias shares that value and counts its nodes,
+    so an alias bomb is refused in time proportional to the text, not to its expansion.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.nodes = 0
         self.duplicates: list[DuplicateKey] = []
+        self._done: dict[int, tuple[Any, int]] = {}
         self._active: set[int] = set()
+        self._stack: list[Node] = []
 
-    def convert(self, node: Node, path: tuple[str | int, ...]) -> Any:
-        self.expanded += 1
-        if self.expanded > MAX_EXPANDED_NODES:
-            raise KinspectError(
-                f"document expands to more than {MAX_EXPANDED_NODES:,} nodes (alias bomb?)",
-                line=node.start_mark.line + 1,
-                hint="YAML aliases multiply nodes; write the structure out or shrink it",
-            )
-        if len(path) > MAX_DEPTH:
-            raise KinspectError(
-                f"document nests deeper than {MAX_DEPTH} levels",
-                line=node.start_mark.line + 1,
-                hint="real manifests nest a few dozen levels",
-            )
+    def _count(self, nodes: int, node: Node) -> None:
+        self.nodes += nodes
+        if self.nodes > self.limits.max_nodes:
+            mark = node.start_mark
+            raise self.limits.nodes_error(mark.line + 1, mark.column + 1)
+
+    def convert(self, node: Node, path: tuple[Key, ...], depth: int) -> Any:
         if isinstance(node, ScalarNode):
+            self._count(1, node)
             return resolve_scalar(node)
-        if id(node) in self._active:
-            raise KinspectError("recursive YAML alias", line=node.start_mark.line + 1)
-        self._active.add(id(node))
+        key = id(node)
+        done = self._done.get(key)
+        if done is not None:  # an alias: report where it is used, not the anchor
+            self._count(done[1], self._stack[-1] if self._stack else node)
+            return done[0]
+        if key in self._active:
+            mark = node.start_mark
+            raise KinspectError(
+                "recursive YAML alias",
+                line=mark.line + 1,
+                column=mark.column + 1,
+                hint="an alias cannot stand for the node that contains it",
+            )
+        if depth > self.limits.max_depth:
+            raise self.limits.depth_error(node.start_mark.line + 1, node.start_mark.column + 1)
+        before = self.nodes
+        self._count(1, node)
+        self._active.add(key)
+        self._stack.append(node)
         try:
             if isinstance(node, SequenceNode):
-                return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-            return self._mapping(node, path)
+                value: Any = [
+                    self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)
+                ]
+            else:
+                value = self._mapping(node, path, depth)
         finally:
-            self._active.discard(id(node))
+            self._active.discard(key)
+            self._stack.pop()
+        self._done[key] = (value, self.nodes - before)
+        return value
 
-    def _mapping(self, node: Node, path: tuple[str | int, ...]) -> dict[Any, Any]:
-        result: dict[Any, Any] = {}
-        seen: dict[Any, Node] = {}
+    def _mapping(self, node: Node, path: tuple[Key, ...], depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        seen: dict[str, Node] = {}
         for key_node, value_node in node.value:
             if _is_merge_key(key_node):
-                self._merge(result, value_node, path)
+                self._merge(result, value_node, path, depth)
                 continue
-            key = _hashable(self.convert(key_node, path))
+            key = _key_text(self.convert(key_node, path, depth + 1))
             if key in seen:
-                first = seen[key]
-                self.duplicates.append(
-                    DuplicateKey(
-                        path,
-                        str(key),
-                        first.start_mark.line + 1,
-                        first.start_mark.column + 1,
-                        key_node.start_mark.line + 1,
-                        key_node.start_mark.column + 1,
-                    )
-                )
+                self._duplicate(path, key, seen[key], key_node)
                 del result[key]
             seen[key] = key_node
-            result[key] = self.convert(value_node, (*path, str(key)))
+            result[key] = self.convert(value_node, (*path, key), depth + 1)
         return result
 
-    def _merge(self, result: dict[Any, Any], value_node: Node, path: tuple[str | int, ...]) -> None:
-        sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+    def _duplicate(self, path: tuple[Key, ...], key: str, first: Node, second: Node) -> None:
+        self.duplicates.append(
+            DuplicateKey(
+                path,
+                key,
+                first.start_mark.line + 1,
+                first.start_mark.column + 1,
+                second.start_mark.line + 1,
+                second.start_mark.column + 1,
+            )
+        )
+
+    def _merge(
+        self, result: dict[str, Any], value: Node, path: tuple[Key, ...], depth: int
+    ) -> None:
+        sources = value.value if isinstance(value, SequenceNode) else [value]
         for source in sources:
-            merged = self.convert(source, path)
+            merged = self.convert(source, path, depth + 1)
             if not isinstance(merged, dict):
+                mark = source.start_mark
                 raise KinspectError(
-                    "merge key `<<` needs a mapping", line=source.start_mark.line + 1
+                    "merge key `<<` needs a mapping or a list of mappings",
+                    line=mark.line + 1,
+                    column=mark.column + 1,
                 )
-            for key, value in merged.items():
-                result.setdefault(key, value)
+            for key, item in merged.items():
+                result.setdefault(key, item)
 
 
 def _is_merge_key(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.value == "<<" and not node.style
 
 
-def _hashable(key: Any) -> Any:
-    return key if isinstance(key, str | int | float | bool | None) else str(key)
-
-
-def resolve_scalar(node: ScalarNode) -> Any:
-    """Plain scalars resolve as Kubernetes' decoder does; quoted ones are strings."""
-    value: str = node.value
-    tag: str = node.tag or ""
-    if tag.startswith(_TAG) and tag != _TAG + "str":
-        return _explicit(tag[len(_TAG) :], value)
-    if node.style:
-        return value
-    return _implicit(value)
-
-
-def _implicit(value: str) -> Any:
-    if value in _NULL:
-        return None
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    if _INT.fullmatch(value):
-        return _to_int(value)
-    if _FLOAT.fullmatch(value):
-        return _to_float(value)
-    return value
-
-
-def _explicit(kind: str, value: str) -> Any:
-    try:
-        if kind == "int":
-            return _to_int(value)
-        if kind == "float":
-            return _to_float(value)
-        if kind == "bool":
-            return value in _TRUE
-        if kind == "null":
-            return None
-    except ValueError:
-        pass
-    return value
-
-
-def _to_int(value: str) -> int:
-    digits = value.replace("_", "")
-    sign = -1 if digits.startswith("-") else 1
-    digits = digits.lstrip("+-")
-    if digits.startswith(("0x", "0o", "0b")):
-        return sign * int(digits, 0)
-    if len(digits) > 1 and digits.startswith("0"):
-        return sign * int(digits, 8)
-    return sign * int(digits)
-
-
-def _to_float(value: str) -> float:
-    lowered = value.lower()
-    if lowered.endswith(".inf"):
-        return float("-inf") if lowered.startswith("-") else float("inf")
-    if lowered == ".nan":
-        return float("nan")
-    return float(value.replace("_", ""))
+def _key_text(key: Any) -> str:
+    """Keys as the API server sees them after YAML-to-JSON: `1` is "1", `yes` is "true"."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool) or key is None:
+        return json.dumps(key)
+    return str(key)

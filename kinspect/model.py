@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from kinspect.errors import InputProblem
+
+if TYPE_CHECKING:  # facts.py builds on Result
+    from kinspect.facts import Fact, Subject
+    from kinspect.suppress import FileScope
 
 SEVERITIES = ("danger", "warning")
 CATEGORIES = ("Health Checks", "Images", "Networking", "Resources", "Security")
@@ -42,6 +47,17 @@ class Result:
         return f"{self.kind} {where}"
 
 
+@dataclass(frozen=True, slots=True)
+class ResourceRef:
+    """Where one inspected resource starts (the line of its first key)."""
+
+    file: str
+    line: int
+    kind: str
+    namespace: str | None
+    name: str
+
+
 @dataclass(slots=True)
 class Outcome:
     """What inspecting some inputs produced: results, input problems and counts."""
@@ -53,6 +69,13 @@ class Outcome:
     skipped_documents: int = 0
     resources: Counter[str] = field(default_factory=Counter)
     notes: list[InputProblem] = field(default_factory=list)
+    inspected: list[ResourceRef] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    """Resources that cross-resource rules may relate to (small, picklable)."""
+    subjects: list[Subject] = field(default_factory=list)
+    """Targets waiting for the run-level phase to resolve their cross-resource rules."""
+    scopes: list[FileScope] = field(default_factory=list)
+    """Files whose ignores are judged in the run-level phase (after the cross-resource rules)."""
 
     def add(self, other: Outcome) -> None:
         """Fold another outcome into this one."""
@@ -63,3 +86,7 @@ class Outcome:
         self.documents += other.documents
         self.skipped_documents += other.skipped_documents
         self.resources.update(other.resources)
+        self.inspected.extend(other.inspected)
+        self.facts.extend(other.facts)
+        self.subjects.extend(other.subjects)
+        self.scopes.extend(other.scopes)

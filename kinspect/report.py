@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kinspect.errors import InputProblem
-from kinspect.model import Outcome, Result
+from kinspect.model import CATEGORIES, Outcome, ResourceRef, Result
 from kinspect.rules import Rule
 
 
@@ -41,6 +42,50 @@ class Counts:
             suppressed=len(results) - len(counted),
         )
 
+    @property
+    def failed(self) -> int:
+        """Warnings and dangers."""
+        return self.warning + self.danger
+
+    @property
+    def worst(self) -> str | None:
+        """The worst severity that failed, None when nothing failed."""
+        return "danger" if self.danger else "warning" if self.warning else None
+
+    def percent(self, count: int) -> float:
+        """`count` as a percentage of the results counted (one decimal; 0 when none)."""
+        return 0.0 if self.total == 0 else round(100 * count / self.total, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryStats:
+    """The results of one category (Health Checks, Images, ...)."""
+
+    name: str
+    rules: int
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceRow:
+    """One inspected resource and every result evaluated on it."""
+
+    kind: str
+    namespace: str | None
+    name: str
+    file: str
+    line: int
+    results: tuple[Result, ...]
+    counts: Counts
+
+    @property
+    def source(self) -> tuple[str, int | None] | None:
+        """The template file (and line) the resource was rendered from, if any."""
+        for result in self.results:
+            if result.source_file is not None:
+                return result.source_file, result.source_line
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Display:
@@ -49,6 +94,15 @@ class Display:
     show_passed: bool = False
     quiet: bool = False
     color: bool = False
+    show_suppressed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SarifOptions:
+    """`--sarif-root` (paths are made relative to it) and `--sarif-category`."""
+
+    root: str | None = None
+    category: str | None = None
 
 
 @dataclass
@@ -66,6 +120,9 @@ class Report:
     notes: list[InputProblem] = field(default_factory=list)
     lang: str = "en"
     display: Display = field(default_factory=Display)
+    categories: list[CategoryStats] = field(default_factory=list)
+    resource_rows: list[ResourceRow] = field(default_factory=list)
+    sarif: SarifOptions = field(default_factory=SarifOptions)
 
     @property
     def failures(self) -> list[Result]:
@@ -77,14 +134,27 @@ class Report:
         """Resources inspected."""
         return sum(self.resources.values())
 
+    def rule(self, rule_id: str) -> Rule | None:
+        """The rule of a result (None for results of rules not in the report)."""
+        return self._rules_by_id.get(rule_id)
+
+    @cached_property
+    def _rules_by_id(self) -> dict[str, Rule]:
+        return {rule.id: rule for rule in self.rules}
+
 
 def build_report(
-    outcome: Outcome, rules: list[Rule], lang: str = "en", display: Display | None = None
+    outcome: Outcome,
+    rules: list[Rule],
+    lang: str = "en",
+    display: Display | None = None,
+    sarif: SarifOptions | None = None,
 ) -> Report:
     """Assemble the report of one run."""
+    results = sorted(outcome.results)
     return Report(
         rules=rules,
-        results=sorted(outcome.results),
+        results=results,
         counts=Counts.of(outcome.results),
         resources=dict(sorted(outcome.resources.items())),
         files=outcome.files,
@@ -94,4 +164,52 @@ def build_report(
         notes=list(outcome.notes),
         lang=lang,
         display=display or Display(),
+        categories=category_stats(rules, results),
+        resource_rows=resource_rows(results, outcome.inspected),
+        sarif=sarif or SarifOptions(),
     )
+
+
+def category_stats(rules: list[Rule], results: list[Result]) -> list[CategoryStats]:
+    """Every known category (even without rules), then any other category the rules use."""
+    names = [*CATEGORIES, *sorted({r.category for r in rules} - set(CATEGORIES))]
+    return [
+        CategoryStats(
+            name,
+            sum(1 for rule in rules if rule.category == name),
+            Counts.of([r for r in results if r.category == name]),
+        )
+        for name in names
+    ]
+
+
+_Key = tuple[str, str, str | None, str]
+
+
+def resource_rows(results: list[Result], inspected: list[ResourceRef]) -> list[ResourceRow]:
+    """Results grouped by resource, in file and line order.
+
+    A resource is identified by file, kind, namespace and name; its line is where it starts,
+    or its first result's line when the engine did not record it.
+    """
+    starts: dict[_Key, int] = {}
+    for ref in inspected:
+        starts.setdefault((ref.file, ref.kind, ref.namespace, ref.name), ref.line)
+    grouped: dict[_Key, list[Result]] = {}
+    for result in results:
+        grouped.setdefault((result.file, result.kind, result.namespace, result.name), []).append(
+            result
+        )
+    rows = [
+        ResourceRow(
+            kind,
+            namespace,
+            name,
+            file,
+            starts.get((file, kind, namespace, name), items[0].line),
+            tuple(items),
+            Counts.of(items),
+        )
+        for (file, kind, namespace, name), items in grouped.items()
+    ]
+    return sorted(rows, key=lambda row: (row.file, row.line, row.kind, row.name))

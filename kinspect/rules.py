@@ -11,8 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from kinspect.errors import KinspectError, UsageError
+from kinspect.fixspec import FixOp, build_fix
+from kinspect.relation_spec import Step, build_steps
 from kinspect.resources import rules_dir, schema_path
+from kinspect.rulesafety import check_rule
 from kinspect.schema import CompiledSchema, compile_schema
+from kinspect.template import FIELD, SUBJECT, with_defaults
 
 _PARAM_IN_STRING = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -41,6 +45,8 @@ class MessageCase:
 
     when: dict[str, Any] | bool
     texts: dict[str, str]
+    fix: dict[str, str] | None = None
+    """A fix for this case (e.g. naming the replacement), instead of texts.<lang>.fix."""
 
 
 @dataclass(eq=False)
@@ -66,6 +72,12 @@ class Rule:
     overrides: bool = False
     analysis: str | None = None
     """Name of the built-in analysis that produces this rule's results (instead of `schema`)."""
+    relations: tuple[Step, ...] = ()
+    """Cross-resource steps, resolved once every input is read (see relations.py)."""
+    source: dict[str, Any] | None = field(default=None, repr=False)
+    """The rule file's data: `with_parameters` rebuilds the rule from it."""
+    fix: tuple[FixOp, ...] = ()
+    """What `kinspect fix` changes in a failing target (see fixspec.py); empty: no fix."""
 
     @cached_property
     def validator(self) -> CompiledSchema:
@@ -129,7 +141,10 @@ def load_rule(path: Path) -> Rule:
     _validate(data, documents[0])
     if data["id"] != path.stem:
         raise KinspectError(f"rule id {data['id']!r} does not match the file name {path.name!r}")
-    return _build(data, str(path))
+    rule = _build(data, str(path))
+    if path.resolve().parent != rules_dir().resolve():  # custom rules are data from anyone
+        check_rule(rule, documents[0].root)
+    return rule
 
 
 def _validate(data: Any, document: Any) -> None:
@@ -144,19 +159,40 @@ def _validate(data: Any, document: Any) -> None:
             parts.append(f"{where} (line {line}): {error.message}")
         (line, column), _ = locate(document.root, list(errors[0].absolute_path))
         raise KinspectError("invalid rule: " + "; ".join(parts), line=line, column=column)
-    _check_embedded_schema(data.get("schema"), document)
+    # analysis rules have none; placeholders are checked with their defaults
+    params = data.get("parameters", {})
+    schema = substitute(data.get("schema", True), params)
+    _check_embedded_schema(with_defaults(schema, FIELD), document)
+    for index, step in enumerate(data.get("relations", ())):
+        for key in ("when", "where"):
+            if key in step:
+                at: list[str | int] = ["relations", index, key]
+                filled = with_defaults(substitute(step[key], params), SUBJECT)
+                _check_embedded_schema(filled, document, at)
+    for key in ("locate", "messages", "fix"):
+        for index, item in enumerate(data.get(key, ())):
+            for field_name in ("when", "match"):
+                if field_name in item:
+                    inside: list[str | int] = [key, index, field_name]
+                    _check_embedded_schema(substitute(item[field_name], params), document, inside)
 
 
-def _check_embedded_schema(schema: Any, document: Any) -> None:
+def _check_embedded_schema(schema: Any, document: Any, at: list[str | int] | None = None) -> None:
     import jsonschema
 
+    at = at or ["schema"]
     try:
-        jsonschema.Draft202012Validator.check_schema(schema)
+        # The draft the schema declares (as compile_schema uses it), 2020-12 by default.
+        validator = jsonschema.validators.validator_for(schema, jsonschema.Draft202012Validator)
+        validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
         from kinspect.locate import locate
 
-        (line, column), _ = locate(document.root, ["schema", *exc.absolute_path])
-        raise KinspectError(f"invalid JSON Schema in `schema`: {exc.message}", line=line, column=column) from None
+        (line, column), _ = locate(document.root, [*at, *exc.absolute_path])
+        where = ".".join(str(p) for p in at)
+        raise KinspectError(
+            f"invalid JSON Schema in `{where}`: {exc.message}", line=line, column=column
+        ) from None
 
 
 def _rule_meta_validator() -> Any:
@@ -172,8 +208,8 @@ def _rule_meta_validator() -> Any:
 _META: Any = None
 
 
-def _build(data: dict[str, Any], file: str) -> Rule:
-    params = data.get("parameters", {})
+def _build(data: dict[str, Any], file: str, values: dict[str, Any] | None = None) -> Rule:
+    params = {**data.get("parameters", {}), **(values or {})}
     target = data["target"]
     return Rule(
         id=data["id"],
@@ -194,13 +230,51 @@ def _build(data: dict[str, Any], file: str) -> Rule:
             for h in data.get("locate", ())
         ],
         messages=[
-            MessageCase(substitute(m["when"], params), {"en": m["en"], "zh": m["zh"]})
+            MessageCase(substitute(m["when"], params), {"en": m["en"], "zh": m["zh"]}, m.get("fix"))
             for m in data.get("messages", ())
         ],
         parameters=dict(params),
         overrides=data.get("overrides", False),
         analysis=data.get("analysis"),
+        relations=build_steps(substitute(data.get("relations", []), params)),
+        fix=build_fix(substitute(data.get("fix", []), params)),
+        source=data,
     )
+
+
+def with_parameters(rule: Rule, values: dict[str, Any]) -> Rule:
+    """The rule rebuilt with other values for some of its parameters (names and types checked)."""
+    for name, value in values.items():
+        problem = parameter_problem(rule, name, value)
+        if problem is not None:
+            raise problem
+    if rule.source is None:
+        raise KinspectError(f"{rule.id}: its parameters cannot be changed (not a rule file)")
+    rebuilt = _build(rule.source, rule.file, values)
+    try:
+        rebuilt.validator.is_valid({})
+    except Exception as exc:  # e.g. a value that makes a pattern an invalid regex
+        raise KinspectError(f"{rule.id}: these parameter values make its schema invalid: {exc}") from None
+    return rebuilt
+
+
+def parameter_problem(rule: Rule, name: str, value: Any) -> KinspectError | None:
+    """Why `name: value` cannot be a parameter of `rule` (None: it can)."""
+    if name not in rule.parameters:
+        known = ", ".join(sorted(rule.parameters)) or "none"
+        return KinspectError(f"{rule.id} has no parameter {name!r}", hint=f"its parameters: {known}")
+    wanted, given = _json_type(rule.parameters[name]), _json_type(value)
+    if wanted != given:
+        return KinspectError(f"{rule.id}.{name} must be a {wanted}, not a {given}")
+    return None
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return "boolean" if value is not None else "null"
+    if isinstance(value, int | float):
+        return "number"
+    return {str: "string", list: "list", dict: "mapping"}.get(type(value), type(value).__name__)
 
 
 def _split_path(dotted: str) -> tuple[str | int, ...]:
@@ -212,7 +286,7 @@ def substitute(value: Any, params: dict[str, Any]) -> Any:
     if isinstance(value, dict):
         if set(value) == {"$param"}:
             return _param(params, value["$param"])
-        return {key: substitute(item, params) for key, item in value.items()}
+        return {substitute(key, params): substitute(item, params) for key, item in value.items()}
     if isinstance(value, list):
         return [substitute(item, params) for item in value]
     if isinstance(value, str) and "${" in value:

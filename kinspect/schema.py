@@ -16,6 +16,8 @@ InstancePath = tuple[str | int, ...]
 _DRAFT_2019 = "https://json-schema.org/draft/2019-09/schema"
 # Polaris custom checks (and many hand-written schemas) declare draft-07.
 _DRAFT_7 = ("http://json-schema.org/draft-07/schema", "https://json-schema.org/draft-07/schema")
+DRAFTS = ("https://json-schema.org/draft/2020-12/schema", _DRAFT_2019, *_DRAFT_7)
+"""The `$schema` values a rule may declare (kinspect.rulesafety)."""
 
 
 class CompiledSchema(Protocol):
@@ -34,7 +36,8 @@ class _RustSchema:
 
         classes = {7: jsonschema_rs.Draft7Validator, 2019: jsonschema_rs.Draft201909Validator}
         cls = classes.get(_draft_of(schema), jsonschema_rs.Draft202012Validator)
-        self._validator = cls(schema)
+        # Never fetch a `$ref` (custom rules are also checked by kinspect.rulesafety).
+        self._validator = cls(schema, offline=True)
 
     def is_valid(self, instance: Any) -> bool:
         return bool(self._validator.is_valid(instance))

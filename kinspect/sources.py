@@ -3,30 +3,40 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import fnmatch
 import os
+import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kinspect.errors import InputProblem, KinspectError
+from kinspect.errors import InputProblem, KinspectError, escape_controls
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 32 * 1024 * 1024
 STDIN = "-"
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+CHART_FILE = "Chart.yaml"
+FILE, CHART, KUSTOMIZATION = "file", "chart", "kustomization"
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """One input: `name` is the path as the user gave it, `/`-separated (`-` for stdin)."""
+    """One input: `name` is the path as the user gave it, `/`-separated (`-` for stdin).
+
+    `kind` says how to read it: a file (or stdin), a Helm chart directory to render, or a
+    kustomization directory to build.
+    """
 
     name: str
     path: Path | None
+    kind: str = FILE
 
 
 def collect(
-    paths: list[str], excludes: list[str] = (), include_hidden: bool = False
+    paths: list[str], excludes: Sequence[str] = (), include_hidden: bool = False
 ) -> tuple[list[Source], list[InputProblem]]:
     """Expand the command line's paths into sources, in a stable order."""
     sources: list[Source] = []
@@ -36,7 +46,7 @@ def collect(
             sources.append(Source(STDIN, None))
             continue
         path = Path(given)
-        name = given.replace(os.sep, "/")
+        name = printable_name(given).replace(os.sep, "/")
         if path.is_dir():
             walker = _Walk(excludes, include_hidden)
             sources.extend(walker.files(path, name.rstrip("/") or "/"))
@@ -45,13 +55,17 @@ def collect(
             sources.append(Source(name, path))
         else:
             problems.append(InputProblem(name, "no such file or directory"))
+    if any(source.kind == KUSTOMIZATION for source in sources):
+        from kinspect.kustomize import drop_claimed
+
+        sources = drop_claimed(sources)
     return sources, problems
 
 
 class _Walk:
     """A recursive walk that follows directory symlinks once and reports loops."""
 
-    def __init__(self, excludes: list[str], include_hidden: bool) -> None:
+    def __init__(self, excludes: Sequence[str], include_hidden: bool) -> None:
         self.excludes = list(excludes)
         self.include_hidden = include_hidden
         self.problems: list[InputProblem] = []
@@ -66,7 +80,9 @@ class _Walk:
         key = (info.st_dev, info.st_ino)
         if key in self._seen:
             self.problems.append(
-                InputProblem(name, "directory symlink loop", hint="the directory was already walked")
+                InputProblem(
+                    name, "directory symlink loop", hint="the directory was already walked"
+                )
             )
             return
         self._seen.add(key)
@@ -75,8 +91,17 @@ class _Walk:
         except OSError as exc:
             self.problems.append(InputProblem(name, f"cannot read directory: {exc.strerror}"))
             return
+        names = {entry.name for entry in entries}
+        if any(file in names for file in KUSTOMIZATION_FILES):
+            # Built as a whole; drop_claimed() later removes the files it uses.
+            yield Source(name, directory, KUSTOMIZATION)
+        elif CHART_FILE in names:
+            # Rendered as a whole: its templates, values and subcharts are not manifests.
+            yield Source(name, directory, CHART)
+            return
         for entry in entries:
-            yield from self._entry(entry, f"{name}/{entry.name}" if name != "." else entry.name)
+            base = printable_name(entry.name)
+            yield from self._entry(entry, f"{name}/{base}" if name != "." else base)
 
     def _entry(self, entry: os.DirEntry[str], name: str) -> Iterator[Source]:
         if self._excluded(entry.name, name):
@@ -88,7 +113,14 @@ class _Walk:
         if is_dir:
             yield from self.files(Path(entry.path), name)
         elif entry.name.endswith(MANIFEST_SUFFIXES):
-            yield Source(name, Path(entry.path))
+            special = _special_file(entry)
+            if special is None:
+                yield Source(name, Path(entry.path))
+            else:
+                # Reading a FIFO would block the run; a device may never end.
+                self.problems.append(
+                    InputProblem(name, f"not a regular file ({special})", hint="skipped")
+                )
 
     def _excluded(self, base: str, name: str) -> bool:
         if not self.include_hidden and base.startswith("."):
@@ -114,13 +146,44 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
         with path.open("rb") as handle:
             return handle.read(max_bytes + 1)
     except FileNotFoundError:
+        if path.is_symlink():
+            raise KinspectError("broken symbolic link", hint="its target does not exist") from None
         raise KinspectError("file disappeared before it could be read") from None
     except PermissionError:
         raise KinspectError("permission denied", hint="check the file's permissions") from None
     except IsADirectoryError:
         raise KinspectError("is a directory") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise KinspectError(
+                "symbolic link loop", hint="the link points back at itself through other links"
+            ) from None
         raise KinspectError(f"cannot read file: {exc.strerror or exc}") from None
+
+
+def _special_file(entry: os.DirEntry[str]) -> str | None:
+    """What kind of non-regular file `entry` is (FIFO, socket, device), or None."""
+    try:
+        mode = entry.stat().st_mode
+    except OSError:
+        return None  # broken link or vanished: reading it reports why
+    for test, label in (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return label
+    return None
+
+
+def printable_name(name: str) -> str:
+    """A file name fit for one line of output: undecodable bytes and controls escaped."""
+    if any(0xDC80 <= ord(c) <= 0xDCFF for c in name):
+        raw = name.encode("utf-8", "surrogateescape")
+        name = raw.decode("utf-8", "backslashreplace")
+    return escape_controls(name)
 
 
 def decode(data: bytes) -> str:
@@ -142,14 +205,30 @@ def _decode(data: bytes, encoding: str) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        if b"\0" in data[:8192]:
-            raise KinspectError("binary file, not YAML or JSON") from None
+        if encoding == "utf-8" and b"\0" in data[:8192]:
+            raise KinspectError("binary file, not YAML or JSON", hint=_utf16_hint(data)) from None
+        start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[start : exc.start].decode(encoding, "replace")) + 1
         raise KinspectError(
             f"invalid {encoding.upper()} (byte 0x{data[exc.start]:02x})",
             line=line,
+            column=column,
             hint="save the file as UTF-8",
         ) from None
     if "\0" in text:
         line = text.count("\n", 0, text.index("\0")) + 1
-        raise KinspectError("binary file, not YAML or JSON (NUL byte)", line=line)
+        raise KinspectError(
+            "binary file, not YAML or JSON (NUL byte)", line=line, hint=_utf16_hint(data)
+        )
     return text
+
+
+def _utf16_hint(data: bytes) -> str | None:
+    """A hint when NUL bytes alternate with text, as in UTF-16 saved without a BOM."""
+    even, odd = data[:512:2], data[1:512:2]
+    if len(odd) < 4:
+        return None
+    zeros = sorted((even.count(0) / len(even), odd.count(0) / len(odd)))
+    if zeros[0] < 0.1 and zeros[1] > 0.9:
+        return "this looks like UTF-16 without a byte order mark; save it as UTF-8"
+    return None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kinspect.engine import Settings, inspect_text
+from kinspect.engine import Settings, finish, inspect_text
 from kinspect.resources import rules_dir
 from kinspect.rules import load_rules
 
@@ -46,7 +46,9 @@ def test_fixture(fixture: Path) -> None:
         pytest.skip(f"fixture directory {check} is not a rule id")
     rule = RULES[check]
     text = fixture.read_text(encoding="utf-8")
-    outcome = inspect_text(fixture.name, text, Settings((rule,)))
+    settings = Settings((rule,))
+    # finish(): the run-level phase that resolves cross-resource rules.
+    outcome = finish(inspect_text(fixture.name, text, settings), settings)
     assert not outcome.problems, [p.render() for p in outcome.problems]
     results = [r for r in outcome.results if r.check == check]
     assert results, f"{check} was not evaluated on {fixture.name}"

@@ -9,14 +9,17 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from kinspect.engine import Settings, inspect_text
+from kinspect.engine import Settings, finish, inspect_text
 from kinspect.errors import UsageError
 from kinspect.loader import load_documents
 from kinspect.resources import rules_dir, schema_path
 from kinspect.rules import load_rule, load_rules
+from kinspect.structure import FACTS as STRUCTURE_FACTS
 
 RULE_FILES = sorted(rules_dir().glob("*.yaml"))
 PLACEHOLDERS = {"kind", "namespace", "name", "container", "value", "path"}
+# Placeholders a built-in analysis fills in besides those (documented in its rule file).
+ANALYSIS_PLACEHOLDERS = {"duplicateKeys": {"key", "first_line", "line"}, **STRUCTURE_FACTS}
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +43,16 @@ def test_rule_file_validates_against_rule_schema(
 def test_texts_are_complete_and_placeholders_known(path: Path) -> None:
     rule = load_rule(path)
     assert set(rule.texts) == {"en", "zh"}
+    known = PLACEHOLDERS | ANALYSIS_PLACEHOLDERS.get(rule.analysis or "", set())
     for lang, texts in rule.texts.items():
         for field in ("title", "message", "risk", "fix"):
             assert getattr(texts, field).strip(), f"{lang}.{field} is empty"
         used = {name for _, name, _, _ in string.Formatter().parse(texts.message) if name}
-        assert used <= PLACEHOLDERS, f"{lang}.message uses unknown placeholders {used - PLACEHOLDERS}"
+        assert used <= known, f"{lang}.message uses unknown placeholders {used - known}"
     for case in rule.messages:
         for text in case.texts.values():
             used = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-            assert used <= PLACEHOLDERS
+            assert used <= known
     # Chinese texts must actually be Chinese.
     assert any("\u4e00" <= ch <= "\u9fff" for ch in rule.texts["zh"].risk)
 
@@ -60,7 +64,8 @@ def test_fix_example_is_valid_yaml_and_passes_when_complete(path: Path) -> None:
     assert documents, "fixExample is empty"
     data = documents[0].data
     if isinstance(data, dict) and "apiVersion" in data and "kind" in data:
-        outcome = inspect_text("example", rule.fix_example, Settings((rule,)))
+        settings = Settings((rule,))
+        outcome = finish(inspect_text("example", rule.fix_example, settings), settings)
         assert [r for r in outcome.results if not r.passed] == []
 
 

@@ -1,20 +1,35 @@
-"""Reporters: pure functions from a report to text, found by format name."""
+"""Reporters: pure functions from a report to text, one module `<name>_format` per format.
+
+Formats are discovered from the module names, so adding a format is adding a module; a
+reporter module is imported only when its format is asked for.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kinspect.report import Report
+if TYPE_CHECKING:
+    from kinspect.report import Report
 
-Reporter = Callable[[Report], str]
-FORMATS = ("text", "json")
+Reporter = Callable[["Report"], str]
+_SUFFIX = "_format.py"
+
+
+@cache
+def format_names() -> tuple[str, ...]:
+    """Every format name, sorted."""
+    here = Path(__file__).parent
+    return tuple(sorted(p.name[: -len(_SUFFIX)] for p in here.glob(f"*{_SUFFIX}")))
 
 
 def get_reporter(name: str) -> Reporter:
-    """The `render` function of `kinspect.reporters.<name>`."""
-    if name not in FORMATS:
-        raise ValueError(f"unknown format {name!r} (valid: {', '.join(FORMATS)})")
+    """The `render` function of `kinspect.reporters.<name>_format`."""
+    if name not in format_names():
+        raise ValueError(f"unknown format {name!r} (valid: {', '.join(format_names())})")
     module = import_module(f"kinspect.reporters.{name}_format")
     render: Reporter = module.render
     return render

@@ -1,0 +1,141 @@
+"""What one file contributes to the run-level (cross-resource) phase: small, picklable facts.
+
+Whole documents are never kept: a related resource keeps its kind, namespace, name, the labels
+selectors see and the few values its relations read; a subject keeps its passing result, the
+values its relations read, and the position each relation's failure would point at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.nodes import Node
+
+from kinspect.evaluate import render_value
+from kinspect.extract import Resource, Target, get_path, pod_spec_path
+from kinspect.locate import locate
+from kinspect.model import Result
+from kinspect.relation_spec import Plan, Step, subject_paths
+from kinspect.schema import compile_schema
+from kinspect.selectors import labels_of
+
+DEFAULT_NAMESPACE = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A resource as relations see it."""
+
+    kind: str
+    namespace: str
+    name: str
+    labels: dict[str, str]
+    workload: bool
+    values: dict[str, Any]
+
+    @property
+    def ref(self) -> str:
+        """`Kind/name`, as kubectl writes it."""
+        return f"{self.kind}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Where a relation's failure points, and the value found there."""
+
+    line: int
+    column: int
+    path: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A target that passed its rule's own schema and waits for its relations."""
+
+    result: Result
+    namespace: str
+    labels: dict[str, str]
+    values: dict[str, Any]
+    active: tuple[bool, ...]
+    failures: tuple[Failure | None, ...]
+
+    @property
+    def kind(self) -> str:
+        """The subject's kind."""
+        return self.result.kind
+
+    @property
+    def name(self) -> str:
+        """The subject's name."""
+        return self.result.name
+
+
+def selector_labels(resource: Resource) -> dict[str, str]:
+    """The labels selectors see: a workload's pod template labels, else the resource's own."""
+    spec_path = pod_spec_path(resource)
+    labels_path = ("metadata", "labels") if spec_path is None else (*spec_path[:-1], "metadata", "labels")
+    return labels_of(get_path(resource.data, labels_path))
+
+
+def fact_of(resource: Resource, plan: Plan) -> Fact | None:
+    """The fact a resource contributes, if some relation can reach its kind."""
+    workload = pod_spec_path(resource) is not None
+    paths = plan.paths_for(resource.kind, workload)
+    if paths is None:
+        return None
+    return Fact(
+        kind=resource.kind,
+        namespace=resource.namespace or DEFAULT_NAMESPACE,
+        name=resource.name,
+        labels=selector_labels(resource),
+        workload=workload,
+        values={path: get_path(resource.data, split(path)) for path in sorted(paths)},
+    )
+
+
+def subject_of(steps: tuple[Step, ...], target: Target, root: Node, result: Result) -> Subject:
+    """The facts a passing target keeps for its rule's relations."""
+    instance = target.instance
+    return Subject(
+        result=result,
+        namespace=target.resource.namespace or DEFAULT_NAMESPACE,
+        labels=selector_labels(target.resource),
+        values={path: get_path(instance, split(path)) for path in sorted(subject_paths(steps))},
+        active=tuple(_holds(step.when, instance) for step in steps),
+        failures=tuple(_failure(step, target, root) for step in steps),
+    )
+
+
+def _holds(schema: dict[str, Any] | bool | None, instance: Any) -> bool:
+    if schema is None:
+        return True
+    return _compiled(schema).is_valid(instance)
+
+
+def _failure(step: Step, target: Target, root: Node) -> Failure | None:
+    if step.require is None:
+        return None
+    instance_path = split(step.locate) if step.locate else ()
+    document_path = target.document_path(instance_path)
+    (line, column), _ = locate(root, document_path)
+    found = get_path(target.instance, instance_path) if step.locate else None
+    value = "" if found is None else render_value(found)
+    return Failure(line, column, ".".join(str(p) for p in document_path), value)
+
+
+def split(path: str) -> tuple[str | int, ...]:
+    """A dotted path as keys (integer segments index lists)."""
+    return tuple(int(p) if p.isdigit() else p for p in path.split("."))
+
+
+_SCHEMAS: dict[int, tuple[Any, Any]] = {}
+
+
+def _compiled(schema: dict[str, Any] | bool) -> Any:
+    cached = _SCHEMAS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, compile_schema(schema))
+        _SCHEMAS[id(schema)] = cached
+    return cached[1]

@@ -1,0 +1,432 @@
+"""Apply the fixes that rule files declare to the text of one manifest. No I/O.
+
+The text is linted; each failing, unsuppressed finding of a rule with a `fix` becomes
+operations at document paths (a container's inherited securityContext field lives in the pod
+spec). The text is edited in rounds (kinspect.textedit) until every operation holds, parsed
+again, and accepted only when its data is exactly the data the operations describe.
+"""
+
+from __future__ import annotations
+
+import copy
+import json as json_module
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+
+from kinspect import fixtexts
+from kinspect.engine import Settings, inspect_text
+from kinspect.errors import InputProblem, KinspectError
+from kinspect.evaluate import evaluate
+from kinspect.extract import Path, Target, get_path, resources_of, targets_of
+from kinspect.fixspec import FixOp, Unavailable, expand, fill_value, same
+from kinspect.loader import Document, load_documents
+from kinspect.model import Result
+from kinspect.rules import Rule
+from kinspect.schema import CompiledSchema, compile_schema
+from kinspect.textedit import Editor, Group, Refused, apply_edits, select
+from kinspect.yamlrender import Layout
+
+MAX_ROUNDS = 16
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class DocOp:
+    """One operation at a path of one document, its value already filled in."""
+
+    document: int
+    action: str
+    path: Path
+    value: Any = None
+    note: str | None = None
+    when: CompiledSchema | None = None
+    match: CompiledSchema | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Left:
+    """A finding the fix left: where it is in the new text and was in the old one, and why."""
+
+    result: Result
+    original: Result
+    reason: str
+
+
+@dataclass
+class Fixed:
+    """The fixed text of one file and what happened to its findings."""
+
+    text: str
+    fixed: Counter[str] = field(default_factory=Counter)
+    """Check id → findings that failed before and pass now."""
+    left: list[Left] = field(default_factory=list)
+    """Failing, unsuppressed findings still there, with why they were not fixed."""
+    problems: list[InputProblem] = field(default_factory=list)
+
+
+def fixable(rules: list[Rule]) -> list[Rule]:
+    """Rules a fix can run: declared on plain targets (no built-in analysis, no relations)."""
+    return [r for r in rules if r.analysis is None and not r.relations]
+
+
+def fix_text(name: str, text: str, settings: Settings, json: bool = False) -> Fixed:
+    """Fix the failing findings of `settings.rules` in `text` (named `name`)."""
+    lang = settings.lang
+    before = inspect_text(name, text, settings)
+    if before.problems:
+        return Fixed(text, problems=before.problems)
+    failing = [r for r in before.results if not r.passed and r.suppressed is None]
+    active = {_key(r) for r in failing}
+    suppressed = {_key(r) for r in before.results if not r.passed and r.suppressed is not None}
+    documents = list(load_documents(text, settings.limits))
+    planned = _Planned()
+    for document in documents:
+        for rule, target, result in _failures(name, document, settings):
+            if _key(result) in active:
+                planned.add(rule, target, result, document.index, lang, json)
+            elif _key(result) in suppressed:
+                planned.protect(rule, target, document.index)
+    planned.drop_protected(lang)
+    if not planned.ops:
+        return _outcome(name, text, text, failing, planned.reasons, settings)
+    layout = Layout(_newline(text), _step(documents), json)
+    new_text, refused = _rounds(text, planned.ops, layout, settings)
+    kept = [op for number, op in enumerate(planned.ops) if number not in refused]
+    for number, refusal in refused.items():
+        planned.refuse(number, _reason(refusal, lang))
+    if new_text != text and not _holds(documents, kept, new_text, settings):
+        problem = InputProblem(name, fixtexts.text(lang, "unsafe"))
+        return Fixed(text, problems=[problem])
+    return _outcome(name, text, new_text, failing, planned.reasons, settings)
+
+
+class _Planned:
+    """Operations planned from findings, and why findings got none."""
+
+    def __init__(self) -> None:
+        self.ops: list[DocOp] = []
+        self.owners: list[tuple[str, ...]] = []
+        self.reasons: dict[tuple[Any, ...], str] = {}
+        self._protected: set[tuple[int, Path]] = set()
+
+    def add(
+        self, rule: Rule, target: Target, result: Result, document: int, lang: str, json: bool
+    ) -> None:
+        key = _key(result)
+        if not rule.fix:
+            self.reasons[key] = fixtexts.text(lang, "noFix")
+            return
+        try:
+            ops = list(_plan(rule.fix, target, document, lang, json))
+        except _NoFix as exc:
+            self.reasons[key] = exc.reason
+            return
+        for op in ops:
+            self.ops.append(op)
+            self.owners.append(key)
+
+    def protect(self, rule: Rule, target: Target, document: int) -> None:
+        """A suppressed finding: fields it would change are not changed for another one."""
+        try:
+            ops = list(_plan(rule.fix, target, document, "en", False))
+        except _NoFix:
+            return
+        self._protected.update((op.document, op.path) for op in ops)
+
+    def drop_protected(self, lang: str) -> None:
+        kept = [(op, o) for op, o in zip(self.ops, self.owners, strict=True) if not self._hit(op)]
+        for op, owner in zip(self.ops, self.owners, strict=True):
+            if self._hit(op):
+                path = ".".join(str(p) for p in op.path)
+                self.reasons[owner] = fixtexts.text(lang, "shared", path=path)
+        self.ops = [op for op, _ in kept]
+        self.owners = [owner for _, owner in kept]
+
+    def _hit(self, op: DocOp) -> bool:
+        return (op.document, op.path) in self._protected
+
+    def refuse(self, number: int, reason: str) -> None:
+        self.reasons[self.owners[number]] = reason
+
+
+class _NoFix(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _plan(
+    ops: tuple[FixOp, ...], target: Target, document: int, lang: str, json: bool
+) -> Iterator[DocOp]:
+    """The document operations of one failing target."""
+    for op in ops:
+        if op.todo and json:
+            raise _NoFix(fixtexts.text(lang, "json"))
+        when = _compiled(op.when)
+        match = _compiled(op.match)
+        for path in expand(op.path, target.instance):
+            current = _value_at(target.instance, path)
+            if when is not None and (current is _MISSING or not when.is_valid(current)):
+                continue
+            try:
+                value = fill_value(op.value, target.instance)
+            except Unavailable as exc:
+                raise _NoFix(fixtexts.text(lang, "placeholder", path=exc.args[0])) from None
+            doc_path = target.document_path(path)
+            yield DocOp(document, op.action, doc_path, value, op.todo_text(lang), when, match)
+
+
+def _compiled(schema: dict[str, Any] | bool | None) -> CompiledSchema | None:
+    return None if schema is None else _compile(json_module.dumps(schema, sort_keys=True))
+
+
+@cache
+def _compile(text: str) -> CompiledSchema:
+    return compile_schema(json_module.loads(text))
+
+
+def _failures(
+    name: str, document: Document, settings: Settings
+) -> Iterator[tuple[Rule, Target, Result]]:
+    """Each failing (rule, target) of a document, evaluated as the engine does."""
+    scopes = frozenset(rule.scope for rule in settings.rules)
+    for resource in resources_of(document.data):
+        for target in targets_of(resource, scopes):
+            for rule in settings.rules:
+                if not _applies(rule, target):
+                    continue
+                result = evaluate(rule, target, document.root, name, settings.lang)
+                if not result.passed:
+                    yield rule, target, result
+
+
+def _applies(rule: Rule, target: Target) -> bool:
+    if rule.scope != target.scope or not rule.applies_to_kind(target.resource.kind):
+        return False
+    return target.container is None or target.container.type in rule.container_types
+
+
+def _key(result: Result) -> tuple[Any, ...]:
+    """A finding at its place (for matching the engine's results on the same text)."""
+    return (result.check, result.line, result.column, result.path, *_identity(result)[1:])
+
+
+def _identity(result: Result) -> tuple[Any, ...]:
+    """A finding by what it is about, stable when lines move."""
+    where = (result.kind, result.namespace, result.name, result.container_type, result.container)
+    return (result.check, *where)
+
+
+def _rounds(
+    text: str, ops: list[DocOp], layout: Layout, settings: Settings
+) -> tuple[str, dict[int, Refused]]:
+    """Edit until no operation asks for more; refused operations are left out."""
+    refused: dict[int, Refused] = {}
+    by_document: dict[int, list[int]] = {}
+    for number, op in enumerate(ops):
+        by_document.setdefault(op.document, []).append(number)
+    for _ in range(MAX_ROUNDS):
+        groups: list[Group] = []
+        documents = list(load_documents(text, settings.limits))
+        for document in documents:
+            editor = Editor(text, document.root, layout)
+            for number in by_document.get(document.index, ()):
+                if number not in refused:
+                    try:
+                        _request(editor, ops[number], number, document.data)
+                    except Refused as exc:
+                        refused[number] = exc
+            for group, members, refusal in editor.groups():
+                if group is not None:
+                    groups.append(group)
+                elif refusal is not None:
+                    refused.update(dict.fromkeys(members, refusal))
+        edits = select(groups)
+        if not edits:
+            for number, op in enumerate(ops):  # what no edit could serve
+                if number not in refused and _wants(op, documents[op.document].data):
+                    refused[number] = Refused("layout", ".".join(map(str, op.path)))
+            return text, refused
+        text = apply_edits(text, edits)
+    raise KinspectError("the fixes did not settle (hint: please report this)")
+
+
+def _wants(op: DocOp, data: Any) -> bool:
+    """Whether `op` still asks for a change in `data`."""
+    current = _value_at(data, op.path)
+    if op.when is not None and (current is _MISSING or not op.when.is_valid(current)):
+        return False
+    if op.action == "set":
+        return current is _MISSING or not _holds_value(current, op.value)
+    if op.action == "remove":
+        return current is not _MISSING
+    if op.action == "add":
+        return not (isinstance(current, list) and any(same(i, op.value) for i in current))
+    return bool(_matching(op, current))
+
+
+def _matching(op: DocOp, current: Any) -> list[int]:
+    if not isinstance(current, list) or op.match is None:
+        return []
+    return [i for i, item in enumerate(current) if op.match.is_valid(item)]
+
+
+def _request(editor: Editor, op: DocOp, number: int, data: Any) -> None:
+    """Ask the editor for what `op` still needs in `data`."""
+    if not _wants(op, data):
+        return
+    if op.action == "set":
+        editor.set_field(op.path, op.value, op.note, number)
+    elif op.action == "remove":
+        editor.remove_field(op.path, number)
+    elif op.action == "add":
+        editor.append_item(op.path, op.value, op.note, number)
+    else:
+        editor.remove_items(op.path, _matching(op, _value_at(data, op.path)), number)
+
+
+def _holds_value(current: Any, value: Any) -> bool:
+    """Whether `current` already is `value` (a mapping value: has each of its fields)."""
+    if isinstance(value, dict) and value and isinstance(current, dict):
+        return all(k in current and _holds_value(current[k], v) for k, v in value.items())
+    return same(current, value)
+
+
+def _holds(documents: list[Document], ops: list[DocOp], text: str, settings: Settings) -> bool:
+    """Whether the edited text holds exactly the original data with the operations applied."""
+    try:
+        after = list(load_documents(text, settings.limits))
+    except KinspectError:
+        return False
+    if [d.index for d in after] != [d.index for d in documents]:
+        return False
+    expected = [copy.deepcopy(d.data) for d in documents]
+    for op in ops:
+        expected[op.document] = _apply_plain(expected[op.document], op)
+    return all(same(e, a.data) for e, a in zip(expected, after, strict=True))
+
+
+def _apply_plain(data: Any, op: DocOp) -> Any:
+    """`op` applied to plain data, as the text edits should apply it."""
+    current = _value_at(data, op.path)
+    if op.when is not None and (current is _MISSING or not op.when.is_valid(current)):
+        return data
+    parent = get_path(data, op.path[:-1])
+    last = op.path[-1]
+    if op.action == "remove":
+        if current is not _MISSING:
+            del parent[last]
+    elif op.action == "removeItems":
+        if isinstance(current, list) and op.match is not None:
+            current[:] = [item for item in current if not op.match.is_valid(item)]
+    elif op.action == "add":
+        if not isinstance(current, list):
+            return _set_plain(data, op.path, [op.value])
+        if not any(same(item, op.value) for item in current):
+            current.append(op.value)
+    elif current is _MISSING or not _holds_value(current, op.value):
+        return _set_plain(data, op.path, op.value)
+    return data
+
+
+def _set_plain(data: Any, path: Path, value: Any) -> Any:
+    if not path:
+        if isinstance(value, dict) and isinstance(data, dict):
+            for key, item in value.items():
+                data[key] = _set_plain(data.get(key), (), item)
+            return data
+        return copy.deepcopy(value)
+    head = path[0]
+    if isinstance(data, list) and isinstance(head, int):
+        data[head] = _set_plain(data[head], path[1:], value)
+        return data
+    container = data if isinstance(data, dict) else {}
+    container[head] = _set_plain(container.get(head), path[1:], value)
+    return container
+
+
+def _value_at(data: Any, path: Path) -> Any:
+    parent = get_path(data, path[:-1]) if path else None
+    if not path:
+        return data
+    last = path[-1]
+    if isinstance(parent, dict) and last in parent:
+        return parent[last]
+    if isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent):
+        return parent[last]
+    return _MISSING
+
+
+def _outcome(
+    name: str,
+    old: str,
+    new: str,
+    failing: list[Result],
+    reasons: dict[tuple[Any, ...], str],
+    settings: Settings,
+) -> Fixed:
+    """What the fix did, judged by linting the new text."""
+    after = inspect_text(name, new, settings) if new != old else None
+    if after is not None and after.problems:
+        return Fixed(old, problems=after.problems)
+    still = (
+        [r for r in after.results if not r.passed and r.suppressed is None] if after else failing
+    )
+    fixed = Counter(_identity(r) for r in failing) - Counter(_identity(r) for r in still)
+    before = {_identity(r): r for r in failing}
+    left = []
+    for result in still:
+        original = before.get(_identity(result), result)
+        reason = reasons.get(_key(original)) or fixtexts.text(settings.lang, "stillFails")
+        left.append(Left(result, original, reason))
+    left.sort(key=lambda item: (item.result.line, item.result.column, item.result.check))
+    return Fixed(new, _by_check(fixed), left)
+
+
+def _by_check(fixed: Counter[tuple[Any, ...]]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for identity, count in fixed.items():
+        counts[identity[0]] += count
+    return counts
+
+
+def _reason(exc: Refused, lang: str) -> str:
+    kind = fixtexts.text(lang, exc.kind) if exc.kind else ""
+    return fixtexts.text(lang, exc.code, path=exc.path or "?", kind=kind)
+
+
+def _newline(text: str) -> str:
+    """The file's line break: CRLF when most lines end so."""
+    crlf = text.count("\r\n")
+    return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
+
+
+def _step(documents: list[Document]) -> int:
+    """The indentation step of nested block mappings (2 when none shows it)."""
+    pending: list[Node] = [d.root for d in documents]
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, SequenceNode):
+            pending.extend(node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                if _nested_block(node, value):
+                    step = value.value[0][0].start_mark.column - key.start_mark.column
+                    if step > 0:
+                        return int(step)
+                pending.append(value)
+    return 2
+
+
+def _nested_block(parent: Node, node: Node) -> bool:
+    return (
+        isinstance(node, MappingNode)
+        and not getattr(parent, "flow_style", False)
+        and not node.flow_style
+        and bool(node.value)
+    )

@@ -1,0 +1,240 @@
+"""Inputs that are built or mapped: Helm charts and renders, kustomizations, cluster exports.
+
+A source becomes a `Stream`: the text to inspect and, when findings belong in other files
+(a template, a kustomize base), a `Mapper` that places them there. `Run` holds what spans
+all sources of one run: resources already seen, owned objects, notes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any, Protocol
+
+from kinspect.errors import InputProblem
+from kinspect.extract import Path, Resource, resources_of
+from kinspect.limits import DEFAULT_LIMITS, Limits
+from kinspect.loader import Document
+from kinspect.model import Outcome, ResourceRef, Result
+from kinspect.sources import CHART, FILE, KUSTOMIZATION, Source, read_text
+
+CLUSTER = "cluster"
+
+
+@dataclass(frozen=True)
+class HelmOptions:
+    """How charts are rendered (the `helm template` options) and where renders come from."""
+
+    values: tuple[str, ...] = ()
+    set_values: tuple[str, ...] = ()
+    release_name: str = "release-name"
+    namespace: str | None = None
+    kube_version: str | None = None
+    include_tests: bool = False
+    chart_root: str | None = None
+
+
+@dataclass(frozen=True)
+class ClusterOptions:
+    """Which cluster `kinspect cluster` reads, through kubectl."""
+
+    context: str | None = None
+    namespace: str | None = None
+    all_namespaces: bool = False
+    kubeconfig: str | None = None
+    save: str | None = None
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    """Everything about reading inputs that the command line can change."""
+
+    helm: HelmOptions = field(default_factory=HelmOptions)
+    kustomize_cmd: str | None = None
+    include_owned: bool = False
+    cluster: ClusterOptions = field(default_factory=ClusterOptions)
+
+
+class Mapper(Protocol):
+    """Places the resources of a stream in the files the user edits."""
+
+    def admit(self, document: Document, resource: Resource) -> bool:
+        """Whether to inspect the resource (it may also clean its data first)."""
+
+    def ref(self, document: Document, resource: Resource, ref: ResourceRef) -> ResourceRef:
+        """Where the resource starts, moved to its source file."""
+
+    def result(self, document: Document, resource: Resource, result: Result) -> Result:
+        """A result moved to (or annotated with) its source file and line."""
+
+
+@dataclass
+class Stream:
+    """Text to inspect under `name`, and how to place what is found in it."""
+
+    name: str
+    text: str
+    mapper: Mapper | None = None
+
+
+def parse_path(dotted: str) -> Path:
+    """A result's dotted path back to keys and indexes (keys holding dots are split too)."""
+    if not dotted:
+        return ()
+    return tuple(int(part) if part.isdigit() else part for part in dotted.split("."))
+
+
+def fingerprint(data: Any) -> str:
+    """A stable text for comparing resources."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+
+
+class Run:
+    """State shared by the sources of one run."""
+
+    def __init__(
+        self, options: InputOptions | None = None, limits: Limits = DEFAULT_LIMITS
+    ) -> None:
+        from kinspect.cluster import Owners
+
+        self.options = options or InputOptions()
+        self.limits = limits
+        self.seen: set[str] = set()
+        self.owners = Owners()
+        self.template_dirs: dict[str, list[str]] = {}
+        self.kept: dict[str, tuple[Mapper, list[Document]]] = {}
+
+    def open(self, source: Source) -> Stream | None:
+        """The stream of a source; None when it is a Helm template file (noted instead)."""
+        opener = _OPENERS.get(source.kind)
+        if opener is not None:
+            return opener(self, source)
+        text = read_text(source, self.limits.max_file_size)
+        if is_template_file(source.name, text):
+            parts = PurePosixPath(source.name).parts
+            last = len(parts) - 1 - parts[::-1].index("templates")
+            directory = str(PurePosixPath(*parts[: last + 1]))  # one note per chart's templates/
+            self.template_dirs.setdefault(directory, []).append(source.name)
+            return None
+        if "# Source: " in text:
+            from kinspect.helm import stream_mapper
+
+            return Stream(source.name, text, stream_mapper(source, text, self.options.helm))
+        return Stream(source.name, text)
+
+    def first_time(self, key: str) -> bool:
+        """True the first time `key` is met in this run."""
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+    def admit(self, stream: Stream | None, document: Document, resource: Resource) -> bool:
+        """Whether to inspect a resource (the stream's mapper decides); keeps what finish needs."""
+        if stream is not None and stream.mapper is not None:
+            if not stream.mapper.admit(document, resource):
+                return False
+            kept = self.kept.setdefault(stream.name, (stream.mapper, []))[1]
+            if not kept or kept[-1] is not document:
+                kept.append(document)
+        self.owners.observe(stream.name if stream else "", resource)
+        return True
+
+    def finish(self, outcome: Outcome) -> None:
+        """Drop owned objects whose owner was inspected, place results in their sources, note."""
+        if not self.options.include_owned:
+            self.owners.drop_owned(outcome)
+        if self.kept:
+            places = {name: _Places(mapper, docs) for name, (mapper, docs) in self.kept.items()}
+            outcome.results[:] = sorted(_placed(places, outcome.results))
+            outcome.inspected[:] = [
+                places[ref.file].ref(ref) if ref.file in places else ref
+                for ref in outcome.inspected
+            ]
+        for directory, files in sorted(self.template_dirs.items()):
+            outcome.notes.append(_template_note(directory, files))
+
+
+def _placed(places: dict[str, _Places], results: list[Result]) -> Iterator[Result]:
+    for result in results:
+        yield places[result.file].result(result) if result.file in places else result
+
+
+class _Places:
+    """The kept documents of one mapped stream, to find each result's resource again."""
+
+    def __init__(self, mapper: Mapper, documents: list[Document]) -> None:
+        self.mapper = mapper
+        self.documents = documents
+        self._lines = [document.line for document in documents]
+        self._resources: dict[int, list[Resource]] = {}
+
+    def result(self, result: Result) -> Result:
+        found = self._find(result.line, result.kind, result.namespace, result.name)
+        return result if found is None else self.mapper.result(*found, result)
+
+    def ref(self, ref: ResourceRef) -> ResourceRef:
+        found = self._find(ref.line, ref.kind, ref.namespace, ref.name)
+        return ref if found is None else self.mapper.ref(*found, ref)
+
+    def _find(
+        self, line: int, kind: str, namespace: str | None, name: str
+    ) -> tuple[Document, Resource] | None:
+        index = bisect.bisect_right(self._lines, line) - 1
+        if index < 0:
+            return None
+        document = self.documents[index]
+        if index not in self._resources:
+            self._resources[index] = list(resources_of(document.data))
+        matches = [
+            r
+            for r in self._resources[index]
+            if (r.kind, r.namespace, r.name) == (kind, namespace, name)
+        ]
+        return (document, matches[0]) if len(matches) == 1 else None
+
+
+def is_template_file(name: str, text: str) -> bool:
+    """A Helm template met on its own: under a `templates` directory, with `{{`."""
+    return "templates" in PurePosixPath(name).parts[:-1] and "{{" in text
+
+
+def _template_note(directory: str, files: list[str]) -> InputProblem:
+    chart = str(PurePosixPath(directory).parent)
+    count = f"{len(files)} Helm template file{'s' if len(files) > 1 else ''}"
+    return InputProblem(
+        directory,
+        f"{count} not inspected on {'their' if len(files) > 1 else 'its'} own: "
+        "templates are YAML only once rendered",
+        hint=f"inspect the chart instead: kinspect lint {chart}, "
+        "or helm template ... | kinspect lint -",
+    )
+
+
+def _open_chart(run: Run, source: Source) -> Stream:
+    from kinspect.helm import render_chart
+
+    return render_chart(source, run.options.helm)
+
+
+def _open_kustomization(run: Run, source: Source) -> Stream:
+    from kinspect.kustomize import build
+
+    return build(source, run.options.kustomize_cmd, run)
+
+
+def _open_cluster(run: Run, source: Source) -> Stream:
+    from kinspect.cluster import fetch
+
+    return fetch(run.options.cluster)
+
+
+_OPENERS: dict[str, Callable[[Run, Source], Stream]] = {
+    CHART: _open_chart,
+    KUSTOMIZATION: _open_kustomization,
+    CLUSTER: _open_cluster,
+}
+assert FILE not in _OPENERS

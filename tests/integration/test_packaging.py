@@ -1,0 +1,65 @@
+"""`pip install .` into a clean virtual environment, used from outside the checkout."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ..conftest import FIXTURES, ROOT
+from ..gitrepo import run
+from .conftest import Venv, readme_pip
+
+RULE_IDS = sorted(path.stem for path in (ROOT / "rules").glob("*.yaml"))
+BAD = FIXTURES / "hostNetworkSet" / "fail-pod.yaml"
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path) -> Path:
+    """A working directory outside the checkout, holding one bad manifest."""
+    shutil.copy(BAD, tmp_path / "pod.yaml")
+    return tmp_path
+
+
+def test_rules_lists_every_rule_file(installed: Venv, elsewhere: Path) -> None:
+    proc = run(installed.bin / "kinspect", "rules", cwd=elsewhere)
+    assert proc.returncode == 0, proc.stdout
+    listed = sorted(line.split()[0] for line in proc.stdout.splitlines() if line.strip())
+    assert listed == RULE_IDS
+
+
+def test_lint_works_from_the_installed_package(installed: Venv, elsewhere: Path) -> None:
+    proc = run(installed.bin / "kinspect", "lint", "pod.yaml", cwd=elsewhere)
+    assert proc.returncode == 1, proc.stdout
+    assert "pod.yaml:7:3: DANGER hostNetworkSet" in proc.stdout
+    proc = run(
+        installed.bin / "kinspect", "lint", "-f", "json", "--fail-on=never", ".", cwd=elsewhere
+    )
+    assert json.loads(proc.stdout)["summary"]["resources"] == 1 and proc.returncode == 0
+
+
+def test_rules_and_schemas_come_from_the_wheel(installed: Venv, elsewhere: Path) -> None:
+    package = Path(installed.python("import kinspect; print(kinspect.__file__)", elsewhere)).parent
+    assert installed.path in package.parents, "kinspect must be imported from the venv"
+    code = "from kinspect.resources import rules_dir as r, schema_path as s; print(r(), s('x'))"
+    rules, schema = installed.python(code, elsewhere).split()
+    assert Path(rules) == package / "rules" and Path(schema).parent == package / "schemas"
+    for directory in ("rules", "schemas"):
+        shipped = sorted(p.name for p in (ROOT / directory).iterdir())
+        assert sorted(p.name for p in (package / directory).iterdir()) == shipped
+    assert (package / "py.typed").is_file()
+    record = next(package.parent.glob("kinspect-*.dist-info")) / "RECORD"
+    assert "kinspect/rules/hostNetworkSet.yaml," in record.read_text(encoding="utf-8")
+
+
+def test_editable_install_reads_the_checkout(tmp_path: Path) -> None:
+    venv = Venv(tmp_path / "venv")
+    venv.pip(*readme_pip("-e"))
+    code = "import kinspect.resources as r; print(r.__file__, r.rules_dir())"
+    module, rules = venv.python(code, tmp_path).split()
+    assert Path(module) == ROOT / "kinspect" / "resources.py"
+    assert Path(rules) == ROOT / "rules"
+    proc = run(venv.bin / "kinspect", "rules", cwd=tmp_path)
+    assert sorted(line.split()[0] for line in proc.stdout.splitlines()) == RULE_IDS

@@ -1,0 +1,219 @@
+"""`kinspect cluster` with the real kubectl against recorded API responses, and cluster exports."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import FIXTURES, lint_json, run_cli
+
+API = FIXTURES / "cluster" / "api"
+DISCOVERY = {
+    "/version": "version.json",
+    "/api": "api.json",
+    "/apis": "apis.json",
+    "/api/v1": "api-v1.json",
+    "/apis/apps/v1": "apis-apps-v1.json",
+    "/apis/batch/v1": "apis-batch-v1.json",
+}
+
+
+class Replay(BaseHTTPRequestHandler):
+    """Answers kubectl's discovery and list requests from the recorded responses."""
+
+    requests: list[str]
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        self.requests.append(path)
+        if path in DISCOVERY:
+            return self._send(200, json.loads((API / DISCOVERY[path]).read_text()))
+        parts = path.strip("/").split("/")
+        namespace = parts[parts.index("namespaces") + 1] if "namespaces" in parts else None
+        recorded = API / f"{parts[-1]}.json"
+        if not recorded.exists():
+            return self._send(
+                404,
+                {
+                    "kind": "Status",
+                    "apiVersion": "v1",
+                    "status": "Failure",
+                    "message": "the server could not find the requested resource",
+                    "reason": "NotFound",
+                    "code": 404,
+                },
+            )
+        listing = json.loads(recorded.read_text())
+        if namespace is not None:
+            listing["items"] = [
+                i for i in listing["items"] if i["metadata"]["namespace"] == namespace
+            ]
+        return self._send(200, listing)
+
+    def _send(self, status: int, body: Any) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, list[str]]]:
+    requests: list[str] = []
+    handler = type("Handler", (Replay,), {"requests": requests})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", requests
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def kubeconfig(directory: Path, server: str) -> Path:
+    """Two contexts on the replay server: `replay` (namespace shop) and `ops` (kube-system)."""
+    config = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "replay", "cluster": {"server": server}}],
+        "users": [{"name": "reader", "user": {}}],
+        "contexts": [
+            {
+                "name": "replay",
+                "context": {"cluster": "replay", "user": "reader", "namespace": "shop"},
+            },
+            {
+                "name": "ops",
+                "context": {"cluster": "replay", "user": "reader", "namespace": "kube-system"},
+            },
+        ],
+        "current-context": "replay",
+    }
+    path = directory / "kubeconfig"
+    path.write_text(json.dumps(config))
+    return path
+
+
+def cluster_json(tmp_path: Path, *args: str) -> tuple[dict[str, Any], str]:
+    # kubectl caches discovery under $HOME/.kube: keep it inside the test's directory.
+    env = {"HOME": str(tmp_path), "KUBECONFIG": ""}
+    proc = run_cli("cluster", "--format", "json", *args, cwd=tmp_path, env=env)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout), proc.stderr
+
+
+def kinds(report: dict[str, Any]) -> dict[str, int]:
+    return dict(report["summary"]["resources_by_kind"])
+
+
+def test_current_context_namespace_and_owned_objects(
+    tmp_path: Path, server: tuple[str, list[str]]
+) -> None:
+    url, requests = server
+    config = str(kubeconfig(tmp_path, url))
+    report, stderr = cluster_json(tmp_path, "--kubeconfig", config)
+    # The ReplicaSet and its two Pods belong to Deployment web: only web and the bare Pod count.
+    assert kinds(report) == {"Deployment": 1, "Pod": 1}
+    assert "/apis/apps/v1/namespaces/shop/deployments" in requests
+    assert "3 owned object(s) (Pod, ReplicaSet)" in stderr
+    host = [r for r in report["results"] if r["check"] == "hostNetworkSet" and not r["passed"]]
+    assert [r["resource"]["name"] for r in host] == ["debug"]
+    assert {r["file"] for r in report["results"]} == {"cluster"}
+    everything, _ = cluster_json(tmp_path, "--kubeconfig", config, "--include-owned")
+    assert kinds(everything) == {"Deployment": 1, "Pod": 3, "ReplicaSet": 1}
+
+
+def test_namespaces_and_contexts(tmp_path: Path, server: tuple[str, list[str]]) -> None:
+    url, requests = server
+    config = str(kubeconfig(tmp_path, url))
+    every, _ = cluster_json(tmp_path, "--kubeconfig", config, "--all-namespaces")
+    assert kinds(every) == {"DaemonSet": 1, "Deployment": 1, "Pod": 1}
+    assert "/apis/apps/v1/daemonsets" in requests
+    system, _ = cluster_json(tmp_path, "--kubeconfig", config, "-n", "kube-system")
+    assert kinds(system) == {"DaemonSet": 1}
+    ops, _ = cluster_json(tmp_path, "--kubeconfig", config, "--context", "ops")
+    assert kinds(ops) == {"DaemonSet": 1}
+    assert {r["file"] for r in ops["results"]} == {"cluster:ops"}
+
+
+def test_saved_export_is_what_findings_point_into(
+    tmp_path: Path, server: tuple[str, list[str]]
+) -> None:
+    url, _ = server
+    config = str(kubeconfig(tmp_path, url))
+    report, _ = cluster_json(tmp_path, "--kubeconfig", config, "-A", "--save", "export.yaml")
+    lines = (tmp_path / "export.yaml").read_text().splitlines()
+    (host,) = [r for r in report["results"] if r["check"] == "hostNetworkSet" and not r["passed"]]
+    assert host["file"] == "export.yaml"
+    assert lines[host["line"] - 1].strip() == "hostNetwork: true"
+    # The saved export is an ordinary input for lint: the same findings.
+    again = lint_json("export.yaml", cwd=tmp_path)
+    assert kinds(again) == kinds(report)
+    assert sorted((r["check"], r["line"]) for r in again["results"]) == sorted(
+        (r["check"], r["line"]) for r in report["results"]
+    )
+
+
+def test_exports_in_json_and_across_files(tmp_path: Path) -> None:
+    export = FIXTURES / "cluster" / "shop-export.json"
+    report = lint_json(str(export))
+    assert kinds(report) == {"DaemonSet": 1, "Deployment": 1, "Pod": 1}
+    # Owners in another file still hide what they own; without them the Pods count.
+    listing = json.loads(export.read_text())
+    pods = [item for item in listing["items"] if item["kind"] == "Pod"]
+    (tmp_path / "pods.json").write_text(json.dumps({**listing, "items": pods}))
+    others = [item for item in listing["items"] if item["kind"] != "Pod"]
+    (tmp_path / "controllers.json").write_text(json.dumps({**listing, "items": others}))
+    split = lint_json("controllers.json", "pods.json", cwd=tmp_path)
+    assert kinds(split) == kinds(report)
+    alone = lint_json("pods.json", cwd=tmp_path)
+    assert kinds(alone) == {"Pod": 4}
+
+
+def test_unreachable_cluster_is_one_line(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = str(kubeconfig(tmp_path, f"http://127.0.0.1:{port}"))
+    proc = run_cli("cluster", "--kubeconfig", config, cwd=tmp_path, env={"HOME": str(tmp_path)})
+    assert proc.returncode == 2
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("kinspect: cluster: cannot read the cluster:")
+    assert f"127.0.0.1:{port}" in line and "hint:" in line
+
+
+def test_missing_kubectl_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    env = {"PATH": str(tmp_path / "bin"), "HOME": str(tmp_path)}
+    proc = run_cli("cluster", cwd=tmp_path, env=env)
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "kinspect: cluster: kubectl not found on PATH "
+        "(hint: kinspect cluster runs `kubectl get`; install kubectl or add it to PATH)"
+    ]
+
+
+def test_setup_provides_kubectl() -> None:
+    kubectl = shutil.which("kubectl", path=os.environ.get("PATH"))
+    assert kubectl is not None
+    import subprocess
+
+    done = subprocess.run(
+        [kubectl, "version", "--client"], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and "Kustomize Version" in done.stdout
