@@ -1,8 +1,8 @@
-"""Live clusters and their exports: `kubectl get` for every workload kind, owned objects.
+"""Live clusters: `kubectl get` for every kind the rules read (owned objects: owners.py).
 
-A cluster export lists a Deployment, its ReplicaSets and their Pods. Only the controller is
-reported (as the console does): an object whose controlling owner is also in the input is
-dropped at the end of the run, unless `--include-owned` asks for it.
+Which kinds are read is derived from the rules (cluster_kinds.py). A kind the cluster does not
+serve (absent from its API list, or a 404), or that the credentials may not list (403), is
+noted and the run goes on without it; any other kubectl failure is a one-line error.
 """
 
 from __future__ import annotations
@@ -10,99 +10,24 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from kinspect.cluster_kinds import api_resources
 from kinspect.errors import InputProblem, KinspectError
-from kinspect.extract import Resource
-from kinspect.model import Outcome
 
 if TYPE_CHECKING:
     from kinspect.inputs import ClusterOptions, Stream
 
-WORKLOAD_RESOURCES = (
-    "deployments",
-    "statefulsets",
-    "daemonsets",
-    "replicasets",
-    "replicationcontrollers",
-    "jobs",
-    "cronjobs",
-    "pods",
-)
 KUBECTL_TIMEOUT_SECONDS = 120
 _KLOG = re.compile(r"^[IWEF]\d{4} \d")
 _ERROR_PREFIX = re.compile(r"^(?:error|Error): ")
+_REFUSED = re.compile(r"^Error from server \((?P<reason>NotFound|Forbidden)\): (?P<message>.+)$")
+_UNABLE_TO_LIST = re.compile(
+    r'Unable to list "(?P<group>[^/",]*)/[^",]*, Resource=(?P<resource>[^"]+)"'
+)
 CLUSTER_NAME = "cluster"
-
-
-Key = tuple[str, str, str | None, str]
-
-
-class Owners:
-    """Which inspected objects are owned by a controller that was inspected too."""
-
-    def __init__(self) -> None:
-        self.present: set[str] = set()
-        self.owned: list[tuple[frozenset[str], Key]] = []
-
-    def observe(self, file: str, resource: Resource) -> None:
-        """Remember an inspected resource: its identity and, if owned, its owners."""
-        metadata = resource.data.get("metadata")
-        metadata = metadata if isinstance(metadata, dict) else {}
-        self.present.add(_key(resource.kind, resource.namespace, resource.name))
-        if isinstance(metadata.get("uid"), str):
-            self.present.add(metadata["uid"])
-        owners = controller_keys(metadata.get("ownerReferences"), resource.namespace)
-        if owners:
-            key = (file, resource.kind, resource.namespace, resource.name)
-            self.owned.append((owners, key))
-
-    def drop_owned(self, outcome: Outcome) -> None:
-        """Remove the results and counts of objects whose controller was inspected."""
-        dropped = {key for owners, key in self.owned if owners & self.present}
-        if not dropped:
-            return
-        outcome.results[:] = [
-            r for r in outcome.results if (r.file, r.kind, r.namespace, r.name) not in dropped
-        ]
-        outcome.inspected[:] = [
-            r for r in outcome.inspected if (r.file, r.kind, r.namespace, r.name) not in dropped
-        ]
-        for _, kind, _, _ in dropped:
-            outcome.resources[kind] -= 1
-            if outcome.resources[kind] <= 0:
-                del outcome.resources[kind]
-        kinds = sorted({kind for _, kind, _, _ in dropped})
-        files = sorted({file for file, _, _, _ in dropped})
-        outcome.notes.append(
-            InputProblem(
-                ", ".join(files[:3]) + (", ..." if len(files) > 3 else ""),
-                f"{len(dropped)} owned object(s) ({', '.join(kinds)}) not reported on their own:"
-                " their controller is in the input and is reported instead",
-                hint="--include-owned reports them too",
-            )
-        )
-
-
-def controller_keys(references: Any, namespace: str | None) -> frozenset[str]:
-    """Owner identities: the controlling reference, else every reference (uid, or kind/name)."""
-    if not isinstance(references, list):
-        return frozenset()
-    valid = [r for r in references if isinstance(r, dict) and isinstance(r.get("kind"), str)]
-    controllers = [r for r in valid if r.get("controller") is True] or valid
-    keys = set()
-    for reference in controllers:
-        uid = reference.get("uid")
-        if isinstance(uid, str) and uid:
-            keys.add(uid)
-        else:
-            keys.add(_key(reference["kind"], namespace, str(reference.get("name", ""))))
-    return frozenset(keys)
-
-
-def _key(kind: str, namespace: str | None, name: str) -> str:
-    return f"{kind}/{namespace or ''}/{name}"
 
 
 def kubectl_command(
@@ -112,13 +37,12 @@ def kubectl_command(
     namespace: str | None = None,
     all_namespaces: bool = False,
     kubeconfig: str | None = None,
+    resources: Sequence[str] | None = None,
 ) -> list[str]:
-    """The `kubectl get` that lists every workload kind as one YAML List."""
-    command = [kubectl, "get", ",".join(WORKLOAD_RESOURCES), "--output", "yaml"]
-    if kubeconfig:
-        command += ["--kubeconfig", kubeconfig]
-    if context:
-        command += ["--context", context]
+    """The `kubectl get` that lists `resources` (default: every kind kinspect reads) as one List."""
+    names = resources if resources is not None else [r.name for r in api_resources(None)]
+    command = [kubectl, "get", ",".join(names), "--output", "yaml"]
+    command += _connection(kubeconfig, context)
     if all_namespaces:
         command.append("--all-namespaces")
     elif namespace:
@@ -126,8 +50,26 @@ def kubectl_command(
     return [*command, "--request-timeout", "30s"]
 
 
-def fetch(options: ClusterOptions) -> Stream:
-    """A stream of the cluster's workloads, read with `kubectl get`."""
+def served_command(
+    kubectl: str, *, context: str | None = None, kubeconfig: str | None = None
+) -> list[str]:
+    """The `kubectl api-resources` that names every listable resource the cluster serves."""
+    command = [kubectl, "api-resources", "--verbs", "list", "--output", "name"]
+    return [*command, *_connection(kubeconfig, context), "--request-timeout", "30s"]
+
+
+def _connection(kubeconfig: str | None, context: str | None) -> list[str]:
+    return [
+        *(["--kubeconfig", kubeconfig] if kubeconfig else []),
+        *(["--context", context] if context else []),
+    ]
+
+
+def fetch(options: ClusterOptions, notes: list[InputProblem] | None = None) -> Stream:
+    """A stream of the cluster's objects of every kind the rules read, from `kubectl get`.
+
+    Kinds the cluster does not serve, or that may not be listed, are left out with a note.
+    """
     from kinspect.inputs import Stream
 
     kubectl = shutil.which("kubectl")
@@ -136,15 +78,26 @@ def fetch(options: ClusterOptions) -> Stream:
             "kubectl not found on PATH",
             hint="kinspect cluster runs `kubectl get`; install kubectl or add it to PATH",
         )
-    command = kubectl_command(
-        kubectl,
-        context=options.context,
-        namespace=options.namespace,
-        all_namespaces=options.all_namespaces,
-        kubeconfig=options.kubeconfig,
-    )
-    text = _run(command)
     name = f"{CLUSTER_NAME}:{options.context}" if options.context else CLUSTER_NAME
+    notes = notes if notes is not None else []
+    connection = {"context": options.context, "kubeconfig": options.kubeconfig}
+    served = _served(_call(served_command(kubectl, **connection)), name, notes)
+    wanted = [resource.name for resource in api_resources(options.kinds)]
+    unserved = [resource for resource in wanted if resource not in served]
+    listed = [resource for resource in wanted if resource in served]
+    text = ""
+    if listed:
+        where = {"namespace": options.namespace, "all_namespaces": options.all_namespaces}
+        done = _call(kubectl_command(kubectl, **connection, **where, resources=listed))
+        text = _listing(done, len(listed), name, notes, unserved)
+    if unserved:
+        notes.append(
+            InputProblem(
+                name,
+                f"not read, the cluster does not serve them: {', '.join(unserved)}",
+                hint="checks that read these kinds find none in the cluster",
+            )
+        )
     if options.save:
         try:
             Path(options.save).write_text(text, encoding="utf-8")
@@ -156,29 +109,90 @@ def fetch(options: ClusterOptions) -> Stream:
     return Stream(name, text)
 
 
-def _run(command: list[str]) -> str:
+def _served(
+    done: subprocess.CompletedProcess[str], where: str, notes: list[InputProblem]
+) -> set[str]:
+    """Names of the served resources; a partial list (an API that failed) is used with a note."""
+    names = {line.strip() for line in done.stdout.splitlines() if line.strip()}
+    if done.returncode != 0:
+        if not names:
+            raise _cannot_read(done.stderr)
+        notes.append(
+            InputProblem(
+                where,
+                f"the cluster's list of APIs is incomplete: {_last_error(done.stderr)}",
+                hint="kinds of the APIs it could not list are not read",
+            )
+        )
+    return names
+
+
+def _listing(
+    done: subprocess.CompletedProcess[str],
+    count: int,
+    where: str,
+    notes: list[InputProblem],
+    unserved: list[str],
+) -> str:
+    """What kubectl listed; lists refused with 404 or 403 are left out (noted), not fatal."""
+    if done.returncode == 0:
+        return done.stdout
+    messages = [m for m in _messages(done.stderr) if not m.startswith("Warning: ")]
+    refused = [m for m in map(_REFUSED.match, messages) if m is not None]
+    if not refused or len(refused) < len(messages) or len(refused) >= count:
+        raise _cannot_read(done.stderr)
+    for match in refused:
+        if match["reason"] == "NotFound":
+            unserved.append(_resource_of(match["message"]))
+        else:
+            notes.append(
+                InputProblem(
+                    where,
+                    f"not read: {match['message']}",
+                    hint="allow get and list on it (deploy/rbac.yaml lists what kinspect reads);"
+                    " checks that read this kind find none in the cluster",
+                )
+            )
+    return done.stdout
+
+
+def _resource_of(message: str) -> str:
+    """`services` or `ingresses.networking.k8s.io` from kubectl's 404 message, else the message."""
+    found = _UNABLE_TO_LIST.search(message)
+    if found is None:
+        return message
+    return f"{found['resource']}.{found['group']}" if found["group"] else found["resource"]
+
+
+def _call(command: list[str]) -> subprocess.CompletedProcess[str]:
     try:
-        done = subprocess.run(
+        return subprocess.run(
             command, capture_output=True, text=True, timeout=KUBECTL_TIMEOUT_SECONDS, check=False
         )
     except subprocess.TimeoutExpired:
         raise KinspectError(
-            f"kubectl get did not answer within {KUBECTL_TIMEOUT_SECONDS} s",
+            f"kubectl {command[1]} did not answer within {KUBECTL_TIMEOUT_SECONDS} s",
             hint="check that the API server is reachable",
         ) from None
     except OSError as exc:
         raise KinspectError(f"cannot run kubectl: {exc.strerror}") from None
-    if done.returncode != 0:
-        raise KinspectError(
-            f"cannot read the cluster: {_last_error(done.stderr)}",
-            hint="check the kubeconfig, --context and that the API server is reachable",
-        )
-    return done.stdout
+
+
+def _cannot_read(stderr: str) -> KinspectError:
+    return KinspectError(
+        f"cannot read the cluster: {_last_error(stderr)}",
+        hint="check the kubeconfig, --context and that the API server is reachable",
+    )
+
+
+def _messages(stderr: str) -> list[str]:
+    """kubectl's own messages, one per line (klog's `E1129 ...` log lines are skipped)."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return [line for line in lines if not _KLOG.match(line)]
 
 
 def _last_error(stderr: str) -> str:
-    """kubectl's own last message, on one line (klog's `E1129 ...` log lines are skipped)."""
+    """kubectl's own last message, on one line (else its last log line)."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    plain = [line for line in lines if not _KLOG.match(line)]
-    message = (plain or lines or ["kubectl failed without a message"])[-1]
+    message = (_messages(stderr) or lines or ["kubectl failed without a message"])[-1]
     return _ERROR_PREFIX.sub("", message)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MARKER = "kinspect:"
 ALL = "all"
@@ -46,10 +46,18 @@ class Scan:
 
     directives: tuple[Directive, ...]
     separators: tuple[int, ...]
+    by_target: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    """Indexes of the `line` directives, by the line they cover."""
+    wide: tuple[int, ...] = ()
+    """Indexes of the `document` and `file` directives."""
 
     def region(self, line: int) -> int:
         """Index of the `---`-separated region that holds `line`."""
         return bisect_right(self.separators, line)
+
+    def candidates(self, line: int) -> tuple[int, ...]:
+        """Indexes of the directives that may cover a result on `line`."""
+        return self.by_target.get(line, ()) + self.wide
 
 
 EMPTY = Scan((), ())
@@ -69,7 +77,12 @@ def scan(text: str) -> Scan:
             match = _COMMENT.search(line)
             if match is not None:
                 directives.append(_directive(lines, index, match))
-    return Scan(tuple(directives), tuple(separators))
+    by_target: dict[int, tuple[int, ...]] = {}
+    for index, directive in enumerate(directives):
+        if directive.scope == "line":
+            by_target[directive.target] = (*by_target.get(directive.target, ()), index)
+    wide = tuple(i for i, d in enumerate(directives) if d.scope in ("document", "file"))
+    return Scan(tuple(directives), tuple(separators), by_target, wide)
 
 
 def _directive(lines: list[str], index: int, match: re.Match[str]) -> Directive:

@@ -8,7 +8,6 @@ again, and accepted only when its data is exactly the data the operations descri
 
 from __future__ import annotations
 
-import copy
 import json as json_module
 from collections import Counter
 from collections.abc import Iterator
@@ -20,32 +19,17 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from kinspect import fixtexts
 from kinspect.engine import Settings, inspect_text
-from kinspect.errors import InputProblem, KinspectError
+from kinspect.errors import InputProblem
 from kinspect.evaluate import evaluate
-from kinspect.extract import Path, Target, get_path, resources_of, targets_of
-from kinspect.fixspec import FixOp, Unavailable, expand, fill_value, same
+from kinspect.extract import Path, Target, resources_of, targets_of
+from kinspect.fixapply import DocOp, apply_ops, missing, value_at
+from kinspect.fixspec import FixOp, Unavailable, expand, fill_value
 from kinspect.loader import Document, load_documents
 from kinspect.model import Result
 from kinspect.rules import Rule
 from kinspect.schema import CompiledSchema, compile_schema
-from kinspect.textedit import Editor, Group, Refused, apply_edits, select
+from kinspect.textedit import Refused
 from kinspect.yamlrender import Layout
-
-MAX_ROUNDS = 16
-_MISSING = object()
-
-
-@dataclass(frozen=True, slots=True)
-class DocOp:
-    """One operation at a path of one document, its value already filled in."""
-
-    document: int
-    action: str
-    path: Path
-    value: Any = None
-    note: str | None = None
-    when: CompiledSchema | None = None
-    match: CompiledSchema | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +79,12 @@ def fix_text(name: str, text: str, settings: Settings, json: bool = False) -> Fi
     if not planned.ops:
         return _outcome(name, text, text, failing, planned.reasons, settings)
     layout = Layout(_newline(text), _step(documents), json)
-    new_text, refused = _rounds(text, planned.ops, layout, settings)
-    kept = [op for number, op in enumerate(planned.ops) if number not in refused]
-    for number, refusal in refused.items():
+    applied = apply_ops(text, documents, planned.ops, layout, settings.limits)
+    for number, refusal in applied.refused.items():
         planned.refuse(number, _reason(refusal, lang))
-    if new_text != text and not _holds(documents, kept, new_text, settings):
-        problem = InputProblem(name, fixtexts.text(lang, "unsafe"))
-        return Fixed(text, problems=[problem])
-    return _outcome(name, text, new_text, failing, planned.reasons, settings)
+    if not applied.exact:
+        return Fixed(text, problems=[InputProblem(name, fixtexts.text(lang, "unsafe"))])
+    return _outcome(name, text, applied.text, failing, planned.reasons, settings)
 
 
 class _Planned:
@@ -170,8 +152,8 @@ def _plan(
         when = _compiled(op.when)
         match = _compiled(op.match)
         for path in expand(op.path, target.instance):
-            current = _value_at(target.instance, path)
-            if when is not None and (current is _MISSING or not when.is_valid(current)):
+            current = value_at(target.instance, path)
+            if when is not None and (missing(current) or not when.is_valid(current)):
                 continue
             try:
                 value = fill_value(op.value, target.instance)
@@ -220,146 +202,6 @@ def _identity(result: Result) -> tuple[Any, ...]:
     """A finding by what it is about, stable when lines move."""
     where = (result.kind, result.namespace, result.name, result.container_type, result.container)
     return (result.check, *where)
-
-
-def _rounds(
-    text: str, ops: list[DocOp], layout: Layout, settings: Settings
-) -> tuple[str, dict[int, Refused]]:
-    """Edit until no operation asks for more; refused operations are left out."""
-    refused: dict[int, Refused] = {}
-    by_document: dict[int, list[int]] = {}
-    for number, op in enumerate(ops):
-        by_document.setdefault(op.document, []).append(number)
-    for _ in range(MAX_ROUNDS):
-        groups: list[Group] = []
-        documents = list(load_documents(text, settings.limits))
-        for document in documents:
-            editor = Editor(text, document.root, layout)
-            for number in by_document.get(document.index, ()):
-                if number not in refused:
-                    try:
-                        _request(editor, ops[number], number, document.data)
-                    except Refused as exc:
-                        refused[number] = exc
-            for group, members, refusal in editor.groups():
-                if group is not None:
-                    groups.append(group)
-                elif refusal is not None:
-                    refused.update(dict.fromkeys(members, refusal))
-        edits = select(groups)
-        if not edits:
-            for number, op in enumerate(ops):  # what no edit could serve
-                if number not in refused and _wants(op, documents[op.document].data):
-                    refused[number] = Refused("layout", ".".join(map(str, op.path)))
-            return text, refused
-        text = apply_edits(text, edits)
-    raise KinspectError("the fixes did not settle (hint: please report this)")
-
-
-def _wants(op: DocOp, data: Any) -> bool:
-    """Whether `op` still asks for a change in `data`."""
-    current = _value_at(data, op.path)
-    if op.when is not None and (current is _MISSING or not op.when.is_valid(current)):
-        return False
-    if op.action == "set":
-        return current is _MISSING or not _holds_value(current, op.value)
-    if op.action == "remove":
-        return current is not _MISSING
-    if op.action == "add":
-        return not (isinstance(current, list) and any(same(i, op.value) for i in current))
-    return bool(_matching(op, current))
-
-
-def _matching(op: DocOp, current: Any) -> list[int]:
-    if not isinstance(current, list) or op.match is None:
-        return []
-    return [i for i, item in enumerate(current) if op.match.is_valid(item)]
-
-
-def _request(editor: Editor, op: DocOp, number: int, data: Any) -> None:
-    """Ask the editor for what `op` still needs in `data`."""
-    if not _wants(op, data):
-        return
-    if op.action == "set":
-        editor.set_field(op.path, op.value, op.note, number)
-    elif op.action == "remove":
-        editor.remove_field(op.path, number)
-    elif op.action == "add":
-        editor.append_item(op.path, op.value, op.note, number)
-    else:
-        editor.remove_items(op.path, _matching(op, _value_at(data, op.path)), number)
-
-
-def _holds_value(current: Any, value: Any) -> bool:
-    """Whether `current` already is `value` (a mapping value: has each of its fields)."""
-    if isinstance(value, dict) and value and isinstance(current, dict):
-        return all(k in current and _holds_value(current[k], v) for k, v in value.items())
-    return same(current, value)
-
-
-def _holds(documents: list[Document], ops: list[DocOp], text: str, settings: Settings) -> bool:
-    """Whether the edited text holds exactly the original data with the operations applied."""
-    try:
-        after = list(load_documents(text, settings.limits))
-    except KinspectError:
-        return False
-    if [d.index for d in after] != [d.index for d in documents]:
-        return False
-    expected = [copy.deepcopy(d.data) for d in documents]
-    for op in ops:
-        expected[op.document] = _apply_plain(expected[op.document], op)
-    return all(same(e, a.data) for e, a in zip(expected, after, strict=True))
-
-
-def _apply_plain(data: Any, op: DocOp) -> Any:
-    """`op` applied to plain data, as the text edits should apply it."""
-    current = _value_at(data, op.path)
-    if op.when is not None and (current is _MISSING or not op.when.is_valid(current)):
-        return data
-    parent = get_path(data, op.path[:-1])
-    last = op.path[-1]
-    if op.action == "remove":
-        if current is not _MISSING:
-            del parent[last]
-    elif op.action == "removeItems":
-        if isinstance(current, list) and op.match is not None:
-            current[:] = [item for item in current if not op.match.is_valid(item)]
-    elif op.action == "add":
-        if not isinstance(current, list):
-            return _set_plain(data, op.path, [op.value])
-        if not any(same(item, op.value) for item in current):
-            current.append(op.value)
-    elif current is _MISSING or not _holds_value(current, op.value):
-        return _set_plain(data, op.path, op.value)
-    return data
-
-
-def _set_plain(data: Any, path: Path, value: Any) -> Any:
-    if not path:
-        if isinstance(value, dict) and isinstance(data, dict):
-            for key, item in value.items():
-                data[key] = _set_plain(data.get(key), (), item)
-            return data
-        return copy.deepcopy(value)
-    head = path[0]
-    if isinstance(data, list) and isinstance(head, int):
-        data[head] = _set_plain(data[head], path[1:], value)
-        return data
-    container = data if isinstance(data, dict) else {}
-    container[head] = _set_plain(container.get(head), path[1:], value)
-    return container
-
-
-def _value_at(data: Any, path: Path) -> Any:
-    parent = get_path(data, path[:-1]) if path else None
-    if not path:
-        return data
-    last = path[-1]
-    if isinstance(parent, dict) and last in parent:
-        return parent[last]
-    if isinstance(parent, list) and isinstance(last, int) and 0 <= last < len(parent):
-        return parent[last]
-    return _MISSING
 
 
 def _outcome(

@@ -46,6 +46,8 @@ class ClusterOptions:
     all_namespaces: bool = False
     kubeconfig: str | None = None
     save: str | None = None
+    kinds: frozenset[str] | None = None
+    """Kinds to read (kinspect.cluster_kinds.kinds_read of the rules); None: every known kind."""
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,15 @@ class Run:
     def __init__(
         self, options: InputOptions | None = None, limits: Limits = DEFAULT_LIMITS
     ) -> None:
-        from kinspect.cluster import Owners
+        from kinspect.owners import Owners
 
         self.options = options or InputOptions()
         self.limits = limits
         self.seen: set[str] = set()
         self.owners = Owners()
+        self.notes: list[InputProblem] = []
+        self.context_only: list[tuple[str, frozenset[str], str | None]] = []
+        """Streams whose objects of these kinds are read for the checks of a namespace only."""
         self.template_dirs: dict[str, list[str]] = {}
         self.kept: dict[str, tuple[Mapper, list[Document]]] = {}
 
@@ -145,8 +150,13 @@ class Run:
 
     def finish(self, outcome: Outcome) -> None:
         """Drop owned objects whose owner was inspected, place results in their sources, note."""
+        from kinspect.owners import drop_context
+
+        outcome.notes.extend(self.notes)
         if not self.options.include_owned:
             self.owners.drop_owned(outcome)
+        for name, kinds, namespace in self.context_only:
+            drop_context(outcome, name, kinds, namespace)
         if self.kept:
             places = {name: _Places(mapper, docs) for name, (mapper, docs) in self.kept.items()}
             outcome.results[:] = sorted(_placed(places, outcome.results))
@@ -228,8 +238,13 @@ def _open_kustomization(run: Run, source: Source) -> Stream:
 
 def _open_cluster(run: Run, source: Source) -> Stream:
     from kinspect.cluster import fetch
+    from kinspect.cluster_kinds import cluster_scoped_kinds
 
-    return fetch(run.options.cluster)
+    options = run.options.cluster
+    stream = fetch(options, run.notes)
+    if not options.all_namespaces:
+        run.context_only.append((stream.name, cluster_scoped_kinds(), options.namespace))
+    return stream
 
 
 _OPENERS: dict[str, Callable[[Run, Source], Stream]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -142,9 +143,29 @@ def load_rule(path: Path) -> Rule:
     if data["id"] != path.stem:
         raise KinspectError(f"rule id {data['id']!r} does not match the file name {path.name!r}")
     rule = _build(data, str(path))
+    if rule.analysis is None:  # analyses document placeholders of their own
+        _check_placeholders(rule)
     if path.resolve().parent != rules_dir().resolve():  # custom rules are data from anyone
         check_rule(rule, documents[0].root)
     return rule
+
+
+_PLACEHOLDERS = frozenset({"kind", "namespace", "name", "container", "value", "path"})
+
+
+def _check_placeholders(rule: Rule) -> None:
+    """An unknown `{placeholder}` in a message is an error at load, not when a check fails."""
+    texts = [(f"texts.{lang}.message", t.message) for lang, t in rule.texts.items()]
+    texts += [(f"messages.{i}.{lang}", text) for i, c in enumerate(rule.messages) for lang, text in c.texts.items()]
+    for where, text in texts:
+        try:
+            used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as exc:
+            raise KinspectError(f"{where}: {exc}") from None
+        if used - _PLACEHOLDERS:
+            unknown = ", ".join(sorted(used - _PLACEHOLDERS))
+            known = ", ".join(sorted(_PLACEHOLDERS))
+            raise KinspectError(f"{where} uses unknown placeholder(s) {unknown}", hint=f"known: {known}")
 
 
 def _validate(data: Any, document: Any) -> None:

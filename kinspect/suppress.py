@@ -184,10 +184,9 @@ class FileScope:
 
     def _inline(self, result: Result, suppressor: Suppressor) -> str | None:
         reason = None
-        for index, directive in enumerate(self.scan.directives):
-            if directive.scope == "invalid" or not directive.covers(result.check):
-                continue
-            if not self._reaches(directive, result):
+        for index in self.scan.candidates(result.line):
+            directive = self.scan.directives[index]
+            if not directive.covers(result.check) or not self._reaches(directive, result):
                 continue
             if not result.passed:
                 self.used.setdefault(index, set()).add(result.check)

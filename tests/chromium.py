@@ -162,6 +162,7 @@ class Page:
 
     def screenshot(self, path: Path) -> None:
         """A PNG of the whole page."""
+        self.send("Page.bringToFront")  # a background tab draws no frames
         data = self.send("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data["data"]))

@@ -115,3 +115,15 @@ def test_types_reach_users(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout
     proc = subprocess.run([*mypy, str(bad)], cwd=tmp_path, capture_output=True, text=True)
     assert 'expression has type "int", variable has type "str"' in proc.stdout, proc.stdout
+
+
+def test_text_input_runs_cross_resource_checks() -> None:
+    pod = BAD.read_text(encoding="utf-8").replace("  namespace: default\n", "  labels: {app: x}\n")
+    pod = pod.replace("hostNetwork: true", "hostNetwork: false")  # host-network pods are exempt
+    policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: all}\n"
+    policy += "spec:\n  podSelector: {}\n"
+    only = ["missingNetworkPolicy"]
+    alone = kinspect.lint_text(pod, checks=only)
+    assert [r.check for r in alone.failures] == only
+    covered = kinspect.lint_text(f"{pod}---\n{policy}", checks=only)
+    assert covered.failures == [] and covered.results

@@ -92,8 +92,20 @@ def test_json_output_shape() -> None:
     assert isinstance(results, list)
     assert {r["passed"] for r in results} == {True, False}
     first = results[0]
-    for key in ("check", "passed", "severity", "category", "message", "fix", "file", "line",
-                "column", "resource", "container", "container_type"):
+    for key in (
+        "check",
+        "passed",
+        "severity",
+        "category",
+        "message",
+        "fix",
+        "file",
+        "line",
+        "column",
+        "resource",
+        "container",
+        "container_type",
+    ):
         assert key in first, key
     passed = sum(r["passed"] for r in results)
     warning = sum(1 for r in results if not r["passed"] and r["severity"] == "warning")
@@ -121,7 +133,9 @@ def test_text_format(tmp_path: Path) -> None:
     proc = run_cli("lint", "tests/fixtures/cli/multi.yaml")
     lines = proc.stdout.splitlines()
     head = next(line for line in lines if "hostNetworkSet" in line)
-    assert head.startswith("tests/fixtures/cli/multi.yaml:15:7: DANGER hostNetworkSet Deployment shop/api: ")
+    assert head.startswith(
+        "tests/fixtures/cli/multi.yaml:15:7: DANGER hostNetworkSet Deployment shop/api: "
+    )
     assert lines[lines.index(head) + 1].strip().startswith("fix: Remove the hostNetwork field")
     assert lines[-1].startswith("3 resources, 37 checks: ") and "score" in lines[-1]
 

@@ -57,7 +57,7 @@ def _quoted(text: str) -> str:
     out = []
     for char in text:
         code = ord(char)
-        if char in "\\\"":
+        if char in '\\"':
             out.append("\\" + char)
         elif 0x20 <= code < 0x7F:
             out.append(char)
@@ -152,9 +152,7 @@ def test_every_format_is_safe_with_a_nasty_file_name(name: str, file: str) -> No
     check_output(name, get_reporter(name)(_report("plain", file)), "")
 
 
-@pytest.mark.parametrize(
-    ("name", "text"), [_case(name, "\x1b[31m") for name in format_names()]
-)
+@pytest.mark.parametrize(("name", "text"), [_case(name, "\x1b[31m") for name in format_names()])
 def test_every_format_renders_the_hostile_seed_corpus(name: str, text: str) -> None:
     """The reports of the seed corpus (problems included) render in every format."""
     from kinspect.engine import inspect_sources
@@ -183,5 +181,7 @@ def test_every_format_is_safe_with_any_text(text: str) -> None:
 
 def test_formats_are_discovered() -> None:
     assert {"json", "text"} <= set(format_names())
-    assert all((Path(__file__).parents[1] / "kinspect" / "reporters" / f"{n}_format.py").exists()
-               for n in format_names())
+    assert all(
+        (Path(__file__).parents[1] / "kinspect" / "reporters" / f"{n}_format.py").exists()
+        for n in format_names()
+    )

@@ -222,8 +222,7 @@ def test_permission_denied_file_and_directory(tmp_path: Path) -> None:
     (tmp_path / "locked").chmod(0)
     try:
         proc = subprocess.run(
-            [*_unprivileged(), sys.executable, "-m", "kinspect", "lint", "--no-progress"]
-            + ["--format", "json", "."],
+            [*_unprivileged(), sys.executable, "-m", "kinspect", "lint", "--no-progress", "."],
             cwd=tmp_path,
             capture_output=True,
             text=True,

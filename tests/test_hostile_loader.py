@@ -118,7 +118,10 @@ def test_the_c_parser_never_sees_more_than_its_safe_depth() -> None:
     assert needs_scan("- " * (COMPOSER_SAFE_DEPTH // 4) + "x")
     assert not needs_scan("a: [b, {c: []}]\n" * 200)
     deep = "[" * 100_000 + "]" * 100_000  # well past the crash: the process must survive
-    code = "from kinspect.loader import load_documents as l\ntry: list(l(input()))\nexcept Exception as e: print(e)"
+    code = (
+        "from kinspect.loader import load_documents as load\n"
+        "try: list(load(input()))\nexcept Exception as e: print(e)"
+    )
     proc = subprocess.run(
         [sys.executable, "-c", code], input=deep, capture_output=True, text=True, timeout=60
     )

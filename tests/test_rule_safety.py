@@ -96,7 +96,9 @@ def test_a_pathological_pattern_cannot_hang_the_run(tmp_path: Path) -> None:
 
 def test_python_tags_in_a_rule_build_nothing(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
-    write_rule(tmp_path, f'properties:\n  image: !!python/object/apply:os.system ["touch {marker}"]')
+    write_rule(
+        tmp_path, f'properties:\n  image: !!python/object/apply:os.system ["touch {marker}"]'
+    )
     load_error(tmp_path)  # the tag's value is a plain list: not a schema
     assert not marker.exists()
 

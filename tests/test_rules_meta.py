@@ -81,7 +81,9 @@ def test_invalid_rule_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_rule_id_must_match_file_name(tmp_path: Path) -> None:
     source = (rules_dir() / "hostPIDSet.yaml").read_text()
     (tmp_path / "otherName.yaml").write_text(source.replace("id: hostPIDSet", "id: otherName", 1))
-    (tmp_path / "mismatch.yaml").write_text(source.replace("id: hostPIDSet", "id: somethingElse", 1))
+    (tmp_path / "mismatch.yaml").write_text(
+        source.replace("id: hostPIDSet", "id: somethingElse", 1)
+    )
     with pytest.raises(UsageError) as info:
         load_rules([tmp_path])
     assert "mismatch.yaml" in str(info.value)
@@ -93,6 +95,8 @@ def test_duplicate_id_needs_overrides(tmp_path: Path) -> None:
     (tmp_path / "hostPIDSet.yaml").write_text(source)
     with pytest.raises(UsageError, match="overrides"):
         load_rules([tmp_path])
-    (tmp_path / "hostPIDSet.yaml").write_text("overrides: true\n" + source.replace("danger", "warning", 1))
+    (tmp_path / "hostPIDSet.yaml").write_text(
+        "overrides: true\n" + source.replace("danger", "warning", 1)
+    )
     rules = {rule.id: rule for rule in load_rules([tmp_path])}
     assert rules["hostPIDSet"].severity == "warning"

@@ -24,6 +24,7 @@ from kinspect.sources import MANIFEST_SUFFIXES, decode
 from kinspect.structure import check_structure
 
 from .conftest import ROOT
+from .structure_support import lenient, string_keys
 
 CORPUS = ROOT.parent / "shared" / "corpus"
 SCHEMAS = ROOT / "schemas" / "kubernetes" / kubeschema.SCHEMA_SET
@@ -130,27 +131,6 @@ def test_every_unknown_field_in_the_corpus_was_reviewed(corpus: list[Parsed]) ->
             if not r.passed
         }
     assert found == REVIEWED_UNKNOWN_FIELDS
-
-
-def string_keys(value: Any) -> Any:
-    """A JSON-compatible copy: jsonschema-rs refuses YAML's non-string keys."""
-    if isinstance(value, dict):
-        return {kubeschema.key_text(k): string_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [string_keys(v) for v in value]
-    return value
-
-
-def lenient(value: Any) -> bool:
-    """Whether the walk deliberately accepts something in `value` that the schema refuses:
-    unrendered template placeholders and strategic-merge-patch directives (`$patch`)."""
-    if kubeschema.is_placeholder(value):
-        return True
-    if isinstance(value, dict):
-        if any(isinstance(k, str) and k.startswith("$") for k in value):
-            return True
-        return any(lenient(v) for v in value.values())
-    return isinstance(value, list) and any(lenient(v) for v in value)
 
 
 def test_walk_agrees_with_jsonschema_rs(corpus: list[Parsed]) -> None:

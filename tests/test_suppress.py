@@ -273,3 +273,18 @@ def test_show_suppressed_and_sarif(tmp_path: Path) -> None:
     sarif = json.loads(run_cli(*args, "-f", "sarif", cwd=tmp_path).stdout)
     rule_ids = [r["ruleId"] for run in sarif["runs"] for r in run["results"]]
     assert rule_ids == ["hostPIDSet"]
+
+
+def test_cross_resource_findings_are_suppressed_before_ignores_are_judged() -> None:
+    from kinspect.engine import finish
+
+    if "missingNetworkPolicy" not in RULES:
+        pytest.skip("no cross-resource rule to test with")
+    rules = (RULES["missingNetworkPolicy"], RULES["unusedIgnore"])
+    assert rules[0].relations, "missingNetworkPolicy is decided once every input is read"
+    text = "# kinspect: ignore-document[missingNetworkPolicy] policies live elsewhere\n"
+    settings = Settings(rules)
+    results = finish(inspect_text("a.yaml", text + annotated("a: b"), settings), settings).results
+    found = {(r.check, r.passed): r.suppressed for r in results}
+    reason = "ignored for the document by the comment on line 1: policies live elsewhere"
+    assert found == {("missingNetworkPolicy", False): reason, ("unusedIgnore", True): None}

@@ -99,7 +99,9 @@ def _documents() -> list[tuple[str, str]]:
         text = DEPLOYMENT
         for key, value in zip(keys, values, strict=True):
             text = text.replace(key, value)
-        out.append(("-".join(str(VARIANTS[k].index(v)) for k, v in zip(keys, values)), text))
+        out.append(
+            ("-".join(str(VARIANTS[k].index(v)) for k, v in zip(keys, values, strict=True)), text)
+        )
     return out
 
 
@@ -130,7 +132,9 @@ def test_the_wrong_field_is_named_with_its_line(
         "containers": "[{name: app, image: 'app:1'}]",
     }
     values = {**defaults, field: value}
-    text = text.replace("HOST", values["hostNetwork"]).replace("POD_CONTEXT", values["securityContext"])
+    text = text.replace("HOST", values["hostNetwork"]).replace(
+        "POD_CONTEXT", values["securityContext"]
+    )
     text = text.replace("CONTAINERS", values["containers"])
     outcome = inspect_text("w.yaml", text, Settings(ALL))
     named = [r for r in outcome.results if r.check == "invalidFieldType" and not r.passed]

@@ -1,13 +1,21 @@
-"""The detail table of the HTML report: every result, with filters (see html_report.js)."""
+"""The detail table of the HTML report: its filters, and every result as data for the script.
+
+Real repositories give tens of thousands of results; a page with one table row each takes
+minutes to lay out and sort. So the results are embedded as JSON (inert: a data block is not
+run, and `<`, `>`, `&` are escaped) and html_report.js shows one page of the filtered,
+sorted rows at a time, building them with textContent only.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from html import escape
+from typing import Any
 
 from kinspect.model import Result
 from kinspect.report import Report
-from kinspect.reporters.labels import category_name, outcome_name
+from kinspect.reporters.labels import category_name
 
 _COLUMNS = (
     "result",
@@ -20,6 +28,8 @@ _COLUMNS = (
     "location",
     "message",
 )
+PAGE_SIZE = 200
+"""Rows shown at first, and added by each "show more"."""
 
 
 def badge(outcome: str, label: str) -> str:
@@ -28,16 +38,20 @@ def badge(outcome: str, label: str) -> str:
 
 
 def details(report: Report, text: Mapping[str, str]) -> str:
-    """The filters and the table; failures only are shown at first, when there are any."""
+    """The filters, the (script-filled) table and its data; failures only at first."""
     header = "".join(
         f'<th><button type="button">{escape(text[key])}</button></th>' for key in _COLUMNS
     )
-    rows = "\n".join(_row(result, report, text) for result in report.results)
+    more = escape(text["show_more"])
     return (
         f'<section class="card" id="details"><h2>{escape(text["details"])}</h2>'
         f'<div class="filters">{"".join(_filters(report, text))}</div>'
+        f"<noscript><p>{escape(text['needs_script'])}</p></noscript>"
         f'<div class="scroll"><table id="results"><thead><tr>{header}</tr></thead>'
-        f"<tbody>\n{rows}\n</tbody></table></div></section>"
+        f'<tbody></tbody></table></div><button type="button" id="more" hidden '
+        f'data-template="{more}"></button></section>\n'
+        f'<script type="application/json" id="report-data">{_script_json(_data(report, text))}'
+        "</script>"
     )
 
 
@@ -73,59 +87,66 @@ def _select(
     )
 
 
-def _row(result: Result, report: Report, text: Mapping[str, str]) -> str:
-    lang = report.lang
-    if result.suppressed is not None:
-        outcome, label = "suppressed", text["suppressed"]
-    else:
-        outcome = "passed" if result.passed else result.severity
-        label = outcome_name(result.passed, result.severity, lang)
-    rule = report.rule(result.check)
-    title = rule.text(lang).title if rule else ""
-    attributes = {
-        "category": result.category,
-        "severity": result.severity,
-        "result": outcome,
-        "namespace": result.namespace or "",
-        "kind": result.kind,
+def _data(report: Report, text: Mapping[str, str]) -> dict[str, Any]:
+    """Checks and files once; each result as a row (see ROW in html_report.js)."""
+    checks: dict[str, dict[str, str]] = {}
+    files: dict[str, int] = {}
+    rows = []
+    for result in report.results:
+        if result.check not in checks:
+            checks[result.check] = _check(report, result)
+        fix = "" if result.fix == checks[result.check]["fix"] else result.fix
+        rows.append(_row(result, files.setdefault(result.file, len(files)), fix))
+    keys = ("passed", "warning", "danger", "suppressed", "fix_title", "example", "source")
+    return {
+        "pageSize": PAGE_SIZE,
+        "labels": {key: text[key] for key in keys},
+        "checks": checks,
+        "files": list(files),
+        "rows": rows,
     }
-    data = " ".join(f'data-{key}="{escape(value)}"' for key, value in attributes.items())
-    # A passing result's message is the title already.
-    subtitle = "" if result.passed else f'<div class="title">{escape(title)}</div>'
-    cells = [
-        f"<td>{badge(outcome, label)}</td>",
-        f"<td>{escape(category_name(result.category, lang))}</td>",
-        f"<td>{escape(result.check)}{subtitle}</td>",
-        f"<td>{escape(result.kind)}</td>",
-        f"<td>{escape(result.namespace or '')}</td>",
-        f"<td>{escape(result.name)}</td>",
-        f"<td>{escape(result.container or '')}</td>",
-        f'<td class="loc">{_location(result, text)}</td>',
-        f"<td>{_message(result, report, text)}</td>",
-    ]
-    return f"<tr {data}>{''.join(cells)}</tr>"
 
 
-def _location(result: Result, text: Mapping[str, str]) -> str:
-    """file:line:column, and the template it was rendered from (Helm, kustomize)."""
-    where = escape(f"{result.file}:{result.line}:{result.column}")
-    if result.source_file is None or result.source_file == result.file:
-        return where
-    source = result.source_file + (f":{result.source_line}" if result.source_line else "")
-    return f'{where}<div class="title">{escape(text["source"])}: {escape(source)}</div>'
-
-
-def _message(result: Result, report: Report, text: Mapping[str, str]) -> str:
-    message = escape(result.message)
-    if result.suppressed is not None:
-        reason = f"{text['suppressed']}: {result.suppressed}"
-        return f'{message}<div class="title">{escape(reason)}</div>'
-    if result.passed:
-        return message
+def _check(report: Report, result: Result) -> dict[str, str]:
     rule = report.rule(result.check)
-    example = f"<pre><code>{escape(rule.fix_example.rstrip())}</code></pre>" if rule else ""
-    return (
-        f"{message}<details><summary>{escape(text['fix_title'])}</summary>"
-        f'<p>{escape(result.fix)}</p><div class="title">{escape(text["example"])}</div>'
-        f"{example}</details>"
-    )
+    return {
+        "category": result.category,
+        "categoryName": category_name(result.category, report.lang),
+        "severity": result.severity,
+        "title": rule.text(report.lang).title if rule else result.check,
+        "fix": result.fix,
+        "example": rule.fix_example.rstrip() if rule else "",
+    }
+
+
+def _row(result: Result, file: int, fix: str) -> list[Any]:
+    """A result as an array: [result, check, kind, namespace, name, container, file index,
+    line, column, message, fix (when not the check's), suppression reason, source]."""
+    if result.suppressed is not None:
+        outcome, note = "suppressed", result.suppressed
+    else:
+        outcome, note = ("passed" if result.passed else result.severity), ""
+    source = ""
+    if result.source_file is not None and result.source_file != result.file:
+        source = result.source_file + (f":{result.source_line}" if result.source_line else "")
+    return [
+        outcome,
+        result.check,
+        result.kind,
+        result.namespace or "",
+        result.name,
+        result.container or "",
+        file,
+        result.line,
+        result.column,
+        result.message,
+        fix,
+        note,
+        source,
+    ]
+
+
+def _script_json(data: dict[str, Any]) -> str:
+    """JSON that cannot end its script element or open a comment in it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
