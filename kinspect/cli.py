@@ -298,7 +298,12 @@ def cluster(
     include_owned: opt.IncludeOwned = False,
     save: opt.SaveExport = None,
 ) -> None:
-    """Inspect the workloads of a live cluster (read with `kubectl get`), as lint does files."""
+    """Inspect a live cluster (read with `kubectl get`), as lint does files.
+
+    Reads every kind the checks inspect or relate: workloads, Services, NetworkPolicies,
+    PodDisruptionBudgets, HPAs, ServiceAccounts, RBAC, Ingresses, ConfigMaps; never Secrets.
+    """
+    from kinspect.cluster_kinds import kinds_read
     from kinspect.inputs import CLUSTER, ClusterOptions, InputOptions
     from kinspect.output import detect_language, parse_outputs
     from kinspect.report import Display
@@ -308,7 +313,9 @@ def cluster(
     outputs = parse_outputs(output_format)
     language = detect_language(lang.value if lang else None)
     rules = select(load_rules(), _split(checks), _split(skip_checks))
-    where = ClusterOptions(context, namespace, all_namespaces, kubeconfig, save)
+    where = ClusterOptions(
+        context, namespace, all_namespaces, kubeconfig, save, kinds=kinds_read(rules)
+    )
     inputs = InputOptions(include_owned=include_owned, cluster=where)
     display = Display(show_passed=show_passed, quiet=quiet)
     source = Source(f"cluster:{context}" if context else "cluster", None, CLUSTER)

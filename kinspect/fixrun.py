@@ -72,7 +72,7 @@ class FixRun:
     """Unified diffs (--diff), or the fixed text of standard input."""
 
 
-class _Changed(Exception):
+class ChangedOnDisk(Exception):
     """The file's bytes are no longer those that were read."""
 
 
@@ -157,7 +157,7 @@ def _write(source: Source, data: bytes, fixed: Fixed, run: FixRun, lang: str) ->
     assert source.path is not None
     try:
         write_atomic(source.path, data, encode(fixed.text, data))
-    except _Changed:
+    except ChangedOnDisk:
         run.problems.append(InputProblem(source.name, fixtexts.text(lang, "changed")))
         run.files[-1].changed = False
     except OSError as exc:
@@ -239,7 +239,7 @@ def write_atomic(path: Path, original: bytes, new: bytes) -> None:
     """Replace the file (a symlink's target) by `new` if it still holds `original`."""
     real = Path(os.path.realpath(path))
     if real.read_bytes() != original:
-        raise _Changed
+        raise ChangedOnDisk
     mode = stat.S_IMODE(real.stat().st_mode)
     descriptor, temporary = tempfile.mkstemp(
         prefix=f".{real.name}.", suffix=".tmp", dir=real.parent

@@ -17,47 +17,56 @@ import pytest
 from .conftest import FIXTURES, lint_json, run_cli
 
 API = FIXTURES / "cluster" / "api"
-DISCOVERY = {
-    "/version": "version.json",
-    "/api": "api.json",
-    "/apis": "apis.json",
-    "/api/v1": "api-v1.json",
-    "/apis/apps/v1": "apis-apps-v1.json",
-    "/apis/batch/v1": "apis-batch-v1.json",
-}
+
+
+def discovery_file(path: str) -> Path | None:
+    """The recorded answer to a discovery request: /version, /api, /apis, /api/v1, /apis/G/V."""
+    parts = path.strip("/").split("/")
+    top = {"version": 1, "api": 2, "apis": 3}.get(parts[0])
+    if top is None or len(parts) > top:
+        return None
+    return API / ("-".join(parts) + ".json")
 
 
 class Replay(BaseHTTPRequestHandler):
     """Answers kubectl's discovery and list requests from the recorded responses."""
 
     requests: list[str]
+    refused: dict[str, int]
+    """Resources whose lists are answered with this status (404: an old cluster, 403: RBAC)."""
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         self.requests.append(path)
-        if path in DISCOVERY:
-            return self._send(200, json.loads((API / DISCOVERY[path]).read_text()))
+        recorded = discovery_file(path)
+        if recorded is not None:
+            return self._send(200, json.loads(recorded.read_text()))
         parts = path.strip("/").split("/")
         namespace = parts[parts.index("namespaces") + 1] if "namespaces" in parts else None
         recorded = API / f"{parts[-1]}.json"
-        if not recorded.exists():
-            return self._send(
-                404,
-                {
-                    "kind": "Status",
-                    "apiVersion": "v1",
-                    "status": "Failure",
-                    "message": "the server could not find the requested resource",
-                    "reason": "NotFound",
-                    "code": 404,
-                },
-            )
+        status = self.refused.get(parts[-1], 200 if recorded.exists() else 404)
+        if status != 200:
+            return self._send(status, self._status(status, parts))
         listing = json.loads(recorded.read_text())
         if namespace is not None:
             listing["items"] = [
                 i for i in listing["items"] if i["metadata"]["namespace"] == namespace
             ]
         return self._send(200, listing)
+
+    @staticmethod
+    def _status(code: int, parts: list[str]) -> dict[str, Any]:
+        """The API server's Status body for a refused list (what kubectl prints from)."""
+        group = parts[1] if parts[0] == "apis" else ""
+        message = (
+            "the server could not find the requested resource"
+            if code == 404
+            else f'{parts[-1]}{"." + group if group else ""} is forbidden: User "reader" cannot'
+            f' list resource "{parts[-1]}" in API group "{group}" at the cluster scope'
+        )
+        reason = "NotFound" if code == 404 else "Forbidden"
+        return {"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                "message": message, "reason": reason, "code": code}  # fmt: skip
 
     def _send(self, status: int, body: Any) -> None:
         data = json.dumps(body).encode()
@@ -72,9 +81,15 @@ class Replay(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def server() -> Iterator[tuple[str, list[str]]]:
+def refused() -> dict[str, int]:
+    """Resource → status the replay server refuses its lists with (fill it in the test)."""
+    return {}
+
+
+@pytest.fixture
+def server(refused: dict[str, int]) -> Iterator[tuple[str, list[str]]]:
     requests: list[str] = []
-    handler = type("Handler", (Replay,), {"requests": requests})
+    handler = type("Handler", (Replay,), {"requests": requests, "refused": refused})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -112,7 +112,8 @@ def check_output(name: str, output: str, nasty: str, lenient: bool = False) -> N
         baseline.feed(get_reporter("html")(_report("plain")))
         assert parser.tags.count("script") == baseline.tags.count("script"), "script injected"
         assert not {"x", "b"} & set(parser.tags), "markup injected"
-        assert not any("alert(1)" in script for script in parser.scripts)
+        # Data embedded in a script must not close it early.
+        assert not any("</" in script.replace("<\\/", "") for script in parser.scripts)
     elif name in ("text", "markdown") and not lenient:
         assert "\x1b" not in output, "terminal escape sequence passed through"
         assert "\x00" not in output

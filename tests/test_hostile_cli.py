@@ -18,6 +18,7 @@ import pytest
 from .conftest import FIXTURES, ROOT, run_cli
 
 HOSTILE = FIXTURES / "hostile"
+JSON_OUTPUT = ("--no-progress", "--format", "json")
 PREFIX = "tests/fixtures/hostile/"
 GOOD_POD = """apiVersion: v1
 kind: Pod
@@ -31,7 +32,7 @@ spec:
 """
 # file: (line, column, words of the message, words of the hint); None: not known or none.
 ERRORS: dict[str, tuple[int | None, int | None, str, str | None]] = {
-    "billion-laughs.yaml": (6, 4, "more than 1,000,000 nodes", "--max-nodes"),
+    "billion-laughs.yaml": (7, 4, "more than 1,000,000 nodes", "--max-nodes"),
     "binary.yaml": (None, None, "binary file", None),
     "comments-only.yaml": (None, None, "no YAML document", "nothing to inspect"),
     "control-char.yaml": (6, 12, "U+0007 is not allowed", "escape"),
@@ -222,7 +223,7 @@ def test_permission_denied_file_and_directory(tmp_path: Path) -> None:
     (tmp_path / "locked").chmod(0)
     try:
         proc = subprocess.run(
-            [*_unprivileged(), sys.executable, "-m", "kinspect", "lint", "--no-progress", "."],
+            [*_unprivileged(), sys.executable, "-m", "kinspect", "lint", *JSON_OUTPUT, "."],
             cwd=tmp_path,
             capture_output=True,
             text=True,

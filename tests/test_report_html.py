@@ -251,7 +251,7 @@ def test_chinese_page(browser: Browser, tmp_path: Path) -> None:
     page = browser.open(path)
     assert page.js("document.documentElement.lang") == "zh-CN"
     assert page.js("document.querySelector('header h1').textContent") == "kinspect 巡检报告"
-    assert "显示" in page.js("document.getElementById('shown').textContent")
+    assert "条结果" in page.js("document.getElementById('shown').textContent")
     assert "网络" in page.js("document.getElementById('categories').textContent")
 
 
