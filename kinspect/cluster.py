@@ -79,25 +79,7 @@ def fetch(options: ClusterOptions, notes: list[InputProblem] | None = None) -> S
             hint="kinspect cluster runs `kubectl get`; install kubectl or add it to PATH",
         )
     name = f"{CLUSTER_NAME}:{options.context}" if options.context else CLUSTER_NAME
-    notes = notes if notes is not None else []
-    connection = {"context": options.context, "kubeconfig": options.kubeconfig}
-    served = _served(_call(served_command(kubectl, **connection)), name, notes)
-    wanted = [resource.name for resource in api_resources(options.kinds)]
-    unserved = [resource for resource in wanted if resource not in served]
-    listed = [resource for resource in wanted if resource in served]
-    text = ""
-    if listed:
-        where = {"namespace": options.namespace, "all_namespaces": options.all_namespaces}
-        done = _call(kubectl_command(kubectl, **connection, **where, resources=listed))
-        text = _listing(done, len(listed), name, notes, unserved)
-    if unserved:
-        notes.append(
-            InputProblem(
-                name,
-                f"not read, the cluster does not serve them: {', '.join(unserved)}",
-                hint="checks that read these kinds find none in the cluster",
-            )
-        )
+    text = _read(kubectl, options, name, notes if notes is not None else [])
     if options.save:
         try:
             Path(options.save).write_text(text, encoding="utf-8")
@@ -107,6 +89,35 @@ def fetch(options: ClusterOptions, notes: list[InputProblem] | None = None) -> S
             ) from None
         name = options.save
     return Stream(name, text)
+
+
+def _read(kubectl: str, options: ClusterOptions, where: str, notes: list[InputProblem]) -> str:
+    """One `kubectl get` of the wanted kinds the cluster serves (asked first), as YAML."""
+    asked = served_command(kubectl, context=options.context, kubeconfig=options.kubeconfig)
+    served = _served(_call(asked), where, notes)
+    wanted = [resource.name for resource in api_resources(options.kinds)]
+    unserved = [resource for resource in wanted if resource not in served]
+    listed = [resource for resource in wanted if resource in served]
+    text = ""
+    if listed:
+        command = kubectl_command(
+            kubectl,
+            context=options.context,
+            namespace=options.namespace,
+            all_namespaces=options.all_namespaces,
+            kubeconfig=options.kubeconfig,
+            resources=listed,
+        )
+        text = _listing(_call(command), len(listed), where, notes, unserved)
+    if unserved:
+        notes.append(
+            InputProblem(
+                where,
+                f"not read, the cluster does not serve them: {', '.join(sorted(unserved))}",
+                hint="checks that read these kinds find none in the cluster",
+            )
+        )
+    return text
 
 
 def _served(

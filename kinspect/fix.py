@@ -21,7 +21,7 @@ from kinspect import fixtexts
 from kinspect.engine import Settings, inspect_text
 from kinspect.errors import InputProblem
 from kinspect.evaluate import evaluate
-from kinspect.extract import Path, Target, resources_of, targets_of
+from kinspect.extract import INHERITED_SECURITY_FIELDS, Path, Target, resources_of, targets_of
 from kinspect.fixapply import DocOp, apply_ops, missing, value_at
 from kinspect.fixspec import FixOp, Unavailable, expand, fill_value
 from kinspect.loader import Document, load_documents
@@ -65,20 +65,20 @@ def fix_text(name: str, text: str, settings: Settings, json: bool = False) -> Fi
     if before.problems:
         return Fixed(text, problems=before.problems)
     failing = [r for r in before.results if not r.passed and r.suppressed is None]
-    active = {_key(r) for r in failing}
-    suppressed = {_key(r) for r in before.results if not r.passed and r.suppressed is not None}
+    active = {finding_key(r) for r in failing}
+    suppressed = {finding_key(r) for r in before.results if not r.passed} - active
     documents = list(load_documents(text, settings.limits))
     planned = _Planned()
     for document in documents:
-        for rule, target, result in _failures(name, document, settings):
-            if _key(result) in active:
+        for rule, target, result in failures(name, document, settings):
+            if finding_key(result) in active:
                 planned.add(rule, target, result, document.index, lang, json)
-            elif _key(result) in suppressed:
+            elif finding_key(result) in suppressed:
                 planned.protect(rule, target, document.index)
     planned.drop_protected(lang)
     if not planned.ops:
         return _outcome(name, text, text, failing, planned.reasons, settings)
-    layout = Layout(_newline(text), _step(documents), json)
+    layout = Layout(newline_of(text), indent_step(documents), json)
     applied = apply_ops(text, documents, planned.ops, layout, settings.limits)
     for number, refusal in applied.refused.items():
         planned.refuse(number, _reason(refusal, lang))
@@ -99,13 +99,13 @@ class _Planned:
     def add(
         self, rule: Rule, target: Target, result: Result, document: int, lang: str, json: bool
     ) -> None:
-        key = _key(result)
+        key = finding_key(result)
         if not rule.fix:
             self.reasons[key] = fixtexts.text(lang, "noFix")
             return
         try:
-            ops = list(_plan(rule.fix, target, document, lang, json))
-        except _NoFix as exc:
+            ops = list(plan_ops(rule.fix, target, document, lang, json))
+        except NoFix as exc:
             self.reasons[key] = exc.reason
             return
         for op in ops:
@@ -115,8 +115,8 @@ class _Planned:
     def protect(self, rule: Rule, target: Target, document: int) -> None:
         """A suppressed finding: fields it would change are not changed for another one."""
         try:
-            ops = list(_plan(rule.fix, target, document, "en", False))
-        except _NoFix:
+            ops = list(plan_ops(rule.fix, target, document, "en", False))
+        except NoFix:
             return
         self._protected.update((op.document, op.path) for op in ops)
 
@@ -136,19 +136,21 @@ class _Planned:
         self.reasons[self.owners[number]] = reason
 
 
-class _NoFix(Exception):
+class NoFix(Exception):
+    """A finding whose fix cannot be planned (a placeholder without a value...), and why."""
+
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
 
-def _plan(
+def plan_ops(
     ops: tuple[FixOp, ...], target: Target, document: int, lang: str, json: bool
 ) -> Iterator[DocOp]:
     """The document operations of one failing target."""
     for op in ops:
         if op.todo and json:
-            raise _NoFix(fixtexts.text(lang, "json"))
+            raise NoFix(fixtexts.text(lang, "json"))
         when = _compiled(op.when)
         match = _compiled(op.match)
         for path in expand(op.path, target.instance):
@@ -158,9 +160,27 @@ def _plan(
             try:
                 value = fill_value(op.value, target.instance)
             except Unavailable as exc:
-                raise _NoFix(fixtexts.text(lang, "placeholder", path=exc.args[0])) from None
+                raise NoFix(fixtexts.text(lang, "placeholder", path=exc.args[0])) from None
             doc_path = target.document_path(path)
             yield DocOp(document, op.action, doc_path, value, op.todo_text(lang), when, match)
+            if op.action == "remove" and (pod_path := _exposed(target, path, when)):
+                yield DocOp(document, "remove", pod_path, when=when)
+
+
+def _exposed(target: Target, path: Path, when: CompiledSchema | None) -> Path | None:
+    """The pod's copy of a securityContext field the container would inherit once its own
+    is removed, when that copy fails the same way; else None."""
+    spec = target.pod_spec_path
+    inheritable = (
+        len(path) >= 2 and path[0] == "securityContext" and path[1] in INHERITED_SECURITY_FIELDS
+    )
+    if spec is None or not inheritable or path[1] in target.inherited:
+        return None
+    pod_path = (*spec, *path)
+    value = value_at(target.resource.data, pod_path[len(target.resource.path) :])
+    if missing(value) or (when is not None and not when.is_valid(value)):
+        return None
+    return pod_path
 
 
 def _compiled(schema: dict[str, Any] | bool | None) -> CompiledSchema | None:
@@ -172,7 +192,7 @@ def _compile(text: str) -> CompiledSchema:
     return compile_schema(json_module.loads(text))
 
 
-def _failures(
+def failures(
     name: str, document: Document, settings: Settings
 ) -> Iterator[tuple[Rule, Target, Result]]:
     """Each failing (rule, target) of a document, evaluated as the engine does."""
@@ -193,7 +213,7 @@ def _applies(rule: Rule, target: Target) -> bool:
     return target.container is None or target.container.type in rule.container_types
 
 
-def _key(result: Result) -> tuple[Any, ...]:
+def finding_key(result: Result) -> tuple[Any, ...]:
     """A finding at its place (for matching the engine's results on the same text)."""
     return (result.check, result.line, result.column, result.path, *_identity(result)[1:])
 
@@ -224,7 +244,7 @@ def _outcome(
     left = []
     for result in still:
         original = before.get(_identity(result), result)
-        reason = reasons.get(_key(original)) or fixtexts.text(settings.lang, "stillFails")
+        reason = reasons.get(finding_key(original)) or fixtexts.text(settings.lang, "stillFails")
         left.append(Left(result, original, reason))
     left.sort(key=lambda item: (item.result.line, item.result.column, item.result.check))
     return Fixed(new, _by_check(fixed), left)
@@ -242,13 +262,13 @@ def _reason(exc: Refused, lang: str) -> str:
     return fixtexts.text(lang, exc.code, path=exc.path or "?", kind=kind)
 
 
-def _newline(text: str) -> str:
+def newline_of(text: str) -> str:
     """The file's line break: CRLF when most lines end so."""
     crlf = text.count("\r\n")
     return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
 
 
-def _step(documents: list[Document]) -> int:
+def indent_step(documents: list[Document]) -> int:
     """The indentation step of nested block mappings (2 when none shows it)."""
     pending: list[Node] = [d.root for d in documents]
     while pending:

@@ -60,7 +60,7 @@ def apply_ops(
     refused: dict[int, Refused] = {}
     exact = True
     for index in sorted(by_document):
-        start, end = _bounds(text, documents, index)
+        start, end = document_bounds(text, documents, index)
         numbered = {number: ops[number] for number in by_document[index]}
         piece, data = _edit(text[start:end], numbered, refused, layout, limits)
         kept = [op for number, op in numbered.items() if number not in refused]
@@ -74,7 +74,7 @@ def apply_ops(
     return Applied("".join(pieces), refused, exact)
 
 
-def _bounds(text: str, documents: list[Document], index: int) -> tuple[int, int]:
+def document_bounds(text: str, documents: list[Document], index: int) -> tuple[int, int]:
     """The slice of document `index`: its first line up to the next document's first line."""
     start = text.rfind("\n", 0, documents[index].root.start_mark.index) + 1
     if index + 1 == len(documents):

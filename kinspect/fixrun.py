@@ -118,9 +118,12 @@ def _kustomized(source: Source, visited: set[str]) -> Iterator[Source]:
             name = posixpath.normpath(posixpath.join(source.name, entry))
             if path.is_file() and entry.endswith(MANIFEST_SUFFIXES):
                 yield Source(name, path)
-            elif path.is_dir() and os.path.realpath(path) not in visited:
-                if any((path / file).is_file() for file in KUSTOMIZATION_FILES):
-                    yield from _kustomized(Source(name, path, KUSTOMIZATION), visited)
+            elif _is_kustomization(path) and os.path.realpath(path) not in visited:
+                yield from _kustomized(Source(name, path, KUSTOMIZATION), visited)
+
+
+def _is_kustomization(directory: Path) -> bool:
+    return directory.is_dir() and any((directory / f).is_file() for f in KUSTOMIZATION_FILES)
 
 
 def _fix_source(source: Source, settings: Settings, diff: bool, run: FixRun) -> None:
@@ -131,7 +134,7 @@ def _fix_source(source: Source, settings: Settings, diff: bool, run: FixRun) -> 
     except KinspectError as exc:
         run.problems.append(exc.at(source.name))
         return
-    refusal = _generated(source.name, text, lang)
+    refusal = generated(source.name, text, lang)
     if refusal is not None:
         run.notes.append(InputProblem(source.name, refusal))
         return
@@ -182,7 +185,7 @@ def _read(source: Source, max_bytes: int) -> bytes:
     return data
 
 
-def _generated(name: str, text: str, lang: str) -> str | None:
+def generated(name: str, text: str, lang: str) -> str | None:
     """Why a file is not to be rewritten (a template, rendered or built output), or None."""
     if is_template_file(name, text):
         return fixtexts.text(lang, "template")

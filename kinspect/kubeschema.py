@@ -227,6 +227,7 @@ def _walk_object(
         key = key_text(raw_key)
         child = shape.properties.get(key)
         if child is None:
+            # `$patch` and friends are strategic-merge-patch directives (kustomize patches).
             if shape.additional is True or key.startswith("$") or is_placeholder({key: item}):
                 continue
             if shape.additional is False:

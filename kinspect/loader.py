@@ -19,6 +19,7 @@ from ruamel.yaml.reader import ReaderError
 
 from kinspect.errors import KinspectError
 from kinspect.limits import DEFAULT_LIMITS, Limits, needs_scan, scan
+from kinspect.parse_errors import check_json, one_line, reader_error, yaml_error
 from kinspect.scalars import resolve_scalar
 
 __all__ = ["Document", "DuplicateKey", "check_json", "compose_documents", "load_documents"]
@@ -83,54 +84,13 @@ def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[No
             if node is not None:
                 yield node
     except MarkedYAMLError as exc:
-        raise _yaml_error(exc, text) from None
+        raise yaml_error(exc, text) from None
     except ReaderError as exc:
-        raise _reader_error(exc, text) from None
+        raise reader_error(exc, text) from None
     except YAMLError as exc:
-        raise KinspectError(f"invalid YAML: {_one_line(str(exc))}") from None
+        raise KinspectError(f"invalid YAML: {one_line(str(exc))}") from None
     finally:
         composer.dispose()
-
-
-def _yaml_error(exc: MarkedYAMLError, text: str) -> KinspectError:
-    mark = exc.problem_mark or exc.context_mark
-    problem = _one_line(exc.problem or exc.context or "invalid YAML")
-    line = mark.line + 1 if mark is not None else None
-    column = mark.column + 1 if mark is not None else None
-    hint = None
-    if line is not None and column is not None and _char_at(text, line, column) == "\t":
-        hint = "YAML does not allow tabs for indentation; use spaces"
-    elif "{{" in text:
-        hint = "this looks like a Helm template: inspect the chart directory, or render it first"
-    return KinspectError(f"invalid YAML: {problem}", line=line, column=column, hint=hint)
-
-
-def _reader_error(exc: ReaderError, text: str) -> KinspectError:
-    """A character YAML forbids (control characters); libyaml's position counts UTF-8 bytes."""
-    prefix = text.encode("utf-8", "surrogatepass")[: int(exc.position)]
-    position = len(prefix.decode("utf-8", "ignore"))
-    line = text.count("\n", 0, position) + 1
-    column = position - (text.rfind("\n", 0, position) + 1) + 1
-    character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1])
-    return KinspectError(
-        f"invalid YAML: character U+{character:04X} is not allowed",
-        line=line,
-        column=column,
-        hint="remove it, or write it as an escape in a double-quoted string",
-    )
-
-
-def _char_at(text: str, line: int, column: int) -> str:
-    start = 0
-    for _ in range(line - 1):
-        start = text.find("\n", start) + 1
-        if start == 0:
-            return ""
-    return text[start + column - 1 : start + column]
-
-
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
 
 
 def load_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
@@ -142,30 +102,6 @@ def load_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Docum
         except RecursionError:  # a chain of merge keys: two frames a level
             raise limits.depth_error(root.start_mark.line + 1) from None
         yield Document(index, data, root, converter.duplicates)
-
-
-def check_json(text: str) -> KinspectError | None:
-    """Why `text` is not JSON (a stream of JSON values, as kubectl reads), or None."""
-    decoder = json.JSONDecoder()
-    position = 0
-    length = len(text)
-    while True:
-        while position < length and text[position] in " \t\r\n":
-            position += 1
-        if position == length:
-            return None
-        try:
-            _, position = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as exc:
-            yaml = text.lstrip()[:1] not in ("{", "[")
-            return KinspectError(
-                f"invalid JSON: {exc.msg}",
-                line=exc.lineno,
-                column=exc.colno,
-                hint="if the file holds YAML, name it .yaml"
-                if yaml
-                else "kubectl reads it as JSON and refuses it too; the findings below assume YAML",
-            )
 
 
 class _Converter:

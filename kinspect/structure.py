@@ -57,19 +57,14 @@ class Structure:
         return replace(result, message=" — ".join([result.message, *texts]))
 
 
-_NOTHING = Structure()
-
-
 def check_structure(
     resource: Resource, root: Node, file: str, rules: tuple[Rule, ...], lang: str = "en"
 ) -> Structure:
     """Validate one resource against its Kubernetes schema (nothing for kinds without one)."""
     chosen = {a: r for a, r in analysis_rules(rules).items() if r.applies_to_kind(resource.kind)}
-    if not chosen:
-        return _NOTHING
-    shape = shape_of(resource.data)
+    shape = shape_of(resource.data) if chosen else None
     if shape is None:
-        return _NOTHING
+        return Structure()
     context = _Context(resource, root, file, lang)
     extra = _extra_required(chosen.get("missingRequiredField"))
     structure = Structure()

@@ -8,11 +8,15 @@ import shutil
 import socket
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from kinspect.cluster_kinds import API_RESOURCES, WORKLOAD_KINDS, api_resources, kinds_read
+from kinspect.rules import load_rules
 
 from .conftest import FIXTURES, lint_json, run_cli
 
@@ -136,6 +140,23 @@ def kinds(report: dict[str, Any]) -> dict[str, int]:
     return dict(report["summary"]["resources_by_kind"])
 
 
+def workloads(report: dict[str, Any]) -> dict[str, int]:
+    return {kind: n for kind, n in kinds(report).items() if kind in WORKLOAD_KINDS}
+
+
+def failures(report: dict[str, Any], *checks: str) -> set[tuple[str, str]]:
+    """(check, resource name) of the failing results of `checks`."""
+    return {
+        (r["check"], r["resource"]["name"])
+        for r in report["results"]
+        if r["check"] in checks and not r["passed"]
+    }
+
+
+def notes(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("kinspect: note: ")]
+
+
 def test_current_context_namespace_and_owned_objects(
     tmp_path: Path, server: tuple[str, list[str]]
 ) -> None:
@@ -143,27 +164,148 @@ def test_current_context_namespace_and_owned_objects(
     config = str(kubeconfig(tmp_path, url))
     report, stderr = cluster_json(tmp_path, "--kubeconfig", config)
     # The ReplicaSet and its two Pods belong to Deployment web: only web and the bare Pod count.
-    assert kinds(report) == {"Deployment": 1, "Pod": 1}
+    assert workloads(report) == {"Deployment": 1, "Pod": 1, "StatefulSet": 1}
     assert "/apis/apps/v1/namespaces/shop/deployments" in requests
     assert "3 owned object(s) (Pod, ReplicaSet)" in stderr
     host = [r for r in report["results"] if r["check"] == "hostNetworkSet" and not r["passed"]]
     assert [r["resource"]["name"] for r in host] == ["debug"]
     assert {r["file"] for r in report["results"]} == {"cluster"}
     everything, _ = cluster_json(tmp_path, "--kubeconfig", config, "--include-owned")
-    assert kinds(everything) == {"Deployment": 1, "Pod": 3, "ReplicaSet": 1}
+    assert workloads(everything) == {"Deployment": 1, "Pod": 3, "ReplicaSet": 1, "StatefulSet": 1}
 
 
 def test_namespaces_and_contexts(tmp_path: Path, server: tuple[str, list[str]]) -> None:
     url, requests = server
     config = str(kubeconfig(tmp_path, url))
     every, _ = cluster_json(tmp_path, "--kubeconfig", config, "--all-namespaces")
-    assert kinds(every) == {"DaemonSet": 1, "Deployment": 1, "Pod": 1}
+    assert workloads(every) == {"DaemonSet": 1, "Deployment": 1, "Pod": 1, "StatefulSet": 1}
     assert "/apis/apps/v1/daemonsets" in requests
     system, _ = cluster_json(tmp_path, "--kubeconfig", config, "-n", "kube-system")
-    assert kinds(system) == {"DaemonSet": 1}
+    assert workloads(system) == {"DaemonSet": 1}
     ops, _ = cluster_json(tmp_path, "--kubeconfig", config, "--context", "ops")
-    assert kinds(ops) == {"DaemonSet": 1}
+    assert workloads(ops) == {"DaemonSet": 1}
     assert {r["file"] for r in ops["results"]} == {"cluster:ops"}
+
+
+RELATED = (
+    "missingNetworkPolicy",
+    "missingPodDisruptionBudget",  # off by default: asked for by name
+    "automountServiceAccountToken",
+    "serviceSelectorMatchesNothing",
+    "pdbMinAvailableGreaterThanHPAMinReplicas",
+    "rolebindingClusterRolePodExecAttach",
+    "clusterrolebindingClusterAdmin",
+    "deploymentMissingReplicas",  # reads KEDA ScaledObjects, which the replay cluster lacks
+)
+
+
+def test_objects_the_checks_relate_are_read_from_the_cluster(
+    tmp_path: Path, server: tuple[str, list[str]]
+) -> None:
+    url, requests = server
+    config = str(kubeconfig(tmp_path, url))
+    report, stderr = cluster_json(tmp_path, "--kubeconfig", config, "--checks", ",".join(RELATED))
+    for path in (
+        "/api/v1/namespaces/shop/services",
+        "/api/v1/namespaces/shop/serviceaccounts",
+        "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies",
+        "/apis/policy/v1/namespaces/shop/poddisruptionbudgets",
+        "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
+        "/apis/rbac.authorization.k8s.io/v1/namespaces/shop/rolebindings",
+        "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+    ):
+        assert path in requests
+    assert not [path for path in requests if path.endswith("/secrets")]
+    # web is covered by the NetworkPolicy and PodDisruptionBudget of namespace shop, cache is
+    # not; shop's default ServiceAccount does not automount its token, so neither workload fails.
+    assert failures(report, *RELATED) == {
+        ("missingNetworkPolicy", "cache"),
+        ("missingPodDisruptionBudget", "cache"),
+        ("serviceSelectorMatchesNothing", "legacy-api"),
+        ("rolebindingClusterRolePodExecAttach", "support-debug"),
+    }
+    passed = {(r["check"], r["resource"]["name"]) for r in report["results"] if r["passed"]}
+    assert {("missingNetworkPolicy", "web"), ("missingPodDisruptionBudget", "web")} <= passed
+    # ClusterRoles are read for shop's RoleBindings but are not shop's to report.
+    assert "ClusterRoleBinding" not in kinds(report)
+    assert any(
+        "cluster-scoped object(s) (ClusterRole, ClusterRoleBinding)" in n for n in notes(stderr)
+    )
+    every, _ = cluster_json(tmp_path, "--kubeconfig", config, "-A", "--checks", ",".join(RELATED))
+    assert failures(every, *RELATED) - failures(report, *RELATED) == {
+        ("missingNetworkPolicy", "node-agent"),
+        ("automountServiceAccountToken", "node-agent"),
+        ("clusterrolebindingClusterAdmin", "ops-admin"),
+    }
+
+
+def test_only_the_kinds_the_checks_read_are_fetched(
+    tmp_path: Path, server: tuple[str, list[str]]
+) -> None:
+    url, requests = server
+    config = str(kubeconfig(tmp_path, url))
+    report, stderr = cluster_json(tmp_path, "--kubeconfig", config, "--checks", "hostNetworkSet")
+    listed = {path.rsplit("/", 1)[1] for path in requests if discovery_file(path) is None}
+    assert listed == {resource.resource for resource in api_resources(WORKLOAD_KINDS)}
+    assert set(kinds(report)) <= WORKLOAD_KINDS
+    assert notes(stderr) == [
+        "kinspect: note: cluster: 3 owned object(s) (Pod, ReplicaSet) not reported on their own:"
+        " their controller is in the input and is reported instead"
+        " (hint: --include-owned reports them too)"
+    ]
+
+
+def test_kinds_the_cluster_refuses_are_noted_and_skipped(
+    tmp_path: Path, server: tuple[str, list[str]], refused: dict[str, int]
+) -> None:
+    url, _ = server
+    config = str(kubeconfig(tmp_path, url))
+    refused.update(networkpolicies=404, clusterroles=403)  # an old cluster; a narrow identity
+    report, stderr = cluster_json(tmp_path, "--kubeconfig", config, "--checks", ",".join(RELATED))
+    lines = notes(stderr)
+    assert (
+        "kinspect: note: cluster: not read, the cluster does not serve them:"
+        " networkpolicies.networking.k8s.io, scaledobjects.keda.sh" in "\n".join(lines)
+    )
+    (forbidden,) = [line for line in lines if "forbidden" in line]
+    assert "clusterroles.rbac.authorization.k8s.io is forbidden" in forbidden
+    assert "(hint: allow get and list on it" in forbidden
+    assert kinds(report)["Deployment"] == 1
+    assert "NetworkPolicy" not in kinds(report)
+    # With no NetworkPolicy read, nothing covers web any more; without ClusterRoles the
+    # RoleBinding cannot be judged and passes.
+    assert ("missingNetworkPolicy", "web") in failures(report, *RELATED)
+    assert ("rolebindingClusterRolePodExecAttach", "support-debug") not in failures(
+        report, *RELATED
+    )
+
+
+def test_a_cluster_that_refuses_every_list_is_one_error(
+    tmp_path: Path, server: tuple[str, list[str]], refused: dict[str, int]
+) -> None:
+    url, _ = server
+    config = str(kubeconfig(tmp_path, url))
+    refused.update({resource.resource: 403 for resource in api_resources(None)})
+    env = {"HOME": str(tmp_path), "KUBECONFIG": ""}
+    proc = run_cli("cluster", "--kubeconfig", config, cwd=tmp_path, env=env)
+    assert proc.returncode == 2
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("kinspect: cluster: cannot read the cluster: ")
+    assert "is forbidden" in line
+
+
+def test_kinds_come_from_the_rules_and_never_include_secrets() -> None:
+    rules = load_rules()
+    read = kinds_read(rules)
+    # Every kind a bundled rule targets or relates has a known place in the API.
+    assert read <= set(API_RESOURCES)
+    assert {"Service", "NetworkPolicy", "PodDisruptionBudget", "HorizontalPodAutoscaler"} <= read
+    assert {"ServiceAccount", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"} <= read
+    assert {"Ingress", "ConfigMap"} | WORKLOAD_KINDS <= read
+    (configmaps,) = [rule for rule in rules if rule.id == "sensitiveConfigmapContent"]
+    secrets = replace(configmaps, kinds=frozenset({"Secret", "ConfigMap"}))
+    assert kinds_read([secrets]) == {"ConfigMap"}
+    assert "secrets" not in {resource.resource for resource in api_resources(["Secret"])}
 
 
 def test_saved_export_is_what_findings_point_into(

@@ -33,7 +33,15 @@ def test_cronjob_runs_kinspect_cluster_with_reports_and_read_only_rights() -> No
     rbac = [d.data for d in load_documents((ROOT / "deploy" / "rbac.yaml").read_text())]
     (role,) = [d for d in rbac if d["kind"] == "ClusterRole"]
     assert {verb for rule in role["rules"] for verb in rule["verbs"]} == {"get", "list"}
-    resources = {resource for rule in role["rules"] for resource in rule["resources"]}
-    from kinspect.cluster import WORKLOAD_RESOURCES
+    granted = {
+        (g, r) for rule in role["rules"] for g in rule["apiGroups"] for r in rule["resources"]
+    }
+    from kinspect.cluster_kinds import api_resources, kinds_read
+    from kinspect.rules import load_rules
 
-    assert resources == set(WORKLOAD_RESOURCES)  # exactly what `kinspect cluster` lists
+    # Exactly what `kinspect cluster` lists with every check on (--checks may turn on any).
+    every = {(r.group, r.resource) for r in api_resources(kinds_read(load_rules()))}
+    assert granted == every
+    default = kinds_read(rule for rule in load_rules() if rule.enabled)
+    assert {(r.group, r.resource) for r in api_resources(default)} <= granted
+    assert not {r for _, r in granted if r == "secrets" or r.startswith("secrets/")}

@@ -183,6 +183,14 @@ def test_control_characters_are_located() -> None:
     assert error.message == "invalid YAML: character U+0007 is not allowed"
 
 
+def test_deep_json_is_one_nesting_error() -> None:
+    outcome = inspect_text("deep.json", "[" * 50_000 + "]" * 50_000, Settings(RULES), file=True)
+    assert [p.render() for p in outcome.problems] == [
+        "deep.json:1:101: nested deeper than the limit of 100 levels (hint: real manifests nest"
+        " fewer than 40 levels; raise --max-depth if this one is real)"
+    ]
+
+
 def test_check_json() -> None:
     assert check_json('{"a": 1}\n{"b": [1, 2]}\n') is None  # a stream, as kubectl reads it
     error = check_json('{\n  "a": 1,\n}')

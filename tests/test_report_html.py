@@ -269,4 +269,5 @@ def test_rendered_template_location_names_the_source(report: Report) -> None:
     template = "charts/web/templates/deploy.yaml"
     moved = replace(report.failures[0], source_file=template, source_line=7)
     html = render(replace(report, results=[moved]))
-    assert f"source: {template}:7</div>" in html
+    (row,) = embedded(html)["rows"]
+    assert row[12] == f"{template}:7"

@@ -101,3 +101,13 @@ def test_empty_run(tmp_path: Path) -> None:
     root = parse(empty(tmp_path))
     assert root.tag == "testsuites" and root.get("tests") == "0"
     assert root.findall("testsuite") == []
+
+
+def test_rendered_template_is_the_file(report: Report) -> None:
+    template = "charts/web/templates/deploy.yaml"
+    moved = replace(report.failures[0], source_file=template, source_line=7)
+    root = parse(replace(report, results=[moved], problems=[]))
+    case = root.find(".//testcase")
+    failure = root.find(".//failure")
+    assert case is not None and case.get("file") == template
+    assert failure is not None and f"source: {template}:7\n" in (failure.text or "")

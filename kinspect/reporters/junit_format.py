@@ -55,16 +55,21 @@ def _totals(element: ET.Element, children: list[ET.Element]) -> None:
 def _case(result: Result, lang: str) -> ET.Element:
     name = result.resource + (f" [{result.container}]" if result.container else "")
     case = ET.Element("testcase", classname=_clean(result.check), name=_clean(name))
-    case.set("file", _clean(result.file))
+    # The file to edit: the template a resource was rendered from, when there is one.
+    case.set("file", _clean(result.source_file or result.file))
     if result.suppressed is not None:
         ET.SubElement(case, "skipped", message=_clean(result.suppressed))
     elif not result.passed:
-        where = f"{result.file}:{result.line}:{result.column}"
+        text = labels(lang)
+        lines = [result.message, f"{result.file}:{result.line}:{result.column}"]
+        if result.source_file is not None and result.source_file != result.file:
+            line = f":{result.source_line}" if result.source_line else ""
+            lines.append(f"{text['source']}: {result.source_file}{line}")
+        lines.append(f"{text['fix']}: {result.fix}")
         failure = ET.SubElement(
             case, "failure", message=_clean(result.message), type=result.severity
         )
-        fix = labels(lang)["fix"]
-        failure.text = _clean(f"{result.message}\n{where}\n{fix}: {result.fix}\n")
+        failure.text = _clean("\n".join(lines) + "\n")
     return case
 
 

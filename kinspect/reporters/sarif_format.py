@@ -49,6 +49,11 @@ def render(report: Report) -> str:
             if result.check in index
         ],
     }
+    # What `kinspect fix` would change for each fixable finding (kinspect/fixsarif.py).
+    from kinspect.fixsarif import add_fixes
+
+    listed = [result for result in report.failures if result.check in index]
+    add_fixes(run["results"], listed, report.rules, report.lang, paths.uri)
     if report.sarif.category:
         category = report.sarif.category
         # Code scanning takes everything before the last `/` as the category.
