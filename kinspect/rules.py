@@ -15,6 +15,7 @@ from kinspect.errors import KinspectError, UsageError
 from kinspect.fixspec import FixOp, build_fix
 from kinspect.relation_spec import Step, build_steps
 from kinspect.resources import rules_dir, schema_path
+from kinspect.rulecache import RuleCache
 from kinspect.rulesafety import check_rule
 from kinspect.schema import CompiledSchema, compile_schema
 from kinspect.template import FIELD, SUBJECT, with_defaults
@@ -105,13 +106,14 @@ def load_rules(extra_dirs: Iterable[Path] = ()) -> list[Rule]:
     """Built-in rules plus those of `extra_dirs`; every problem of every file at once."""
     rules: dict[str, Rule] = {}
     errors: list[str] = []
+    cache = RuleCache()
     for directory, builtin in [(rules_dir(), True), *((Path(d), False) for d in extra_dirs)]:
         if not directory.is_dir():
             errors.append(f"{directory}: rule directory not found")
             continue
         for path in discover(directory):
             try:
-                rule = load_rule(path)
+                rule = load_rule(path, cache)
             except KinspectError as exc:
                 errors.append(exc.at(str(path)).render())
                 continue
@@ -122,23 +124,31 @@ def load_rules(extra_dirs: Iterable[Path] = ()) -> list[Rule]:
                 )
                 continue
             rules[rule.id] = rule
+    cache.save()
     if errors:
         raise UsageError("invalid rule files:\n  " + "\n  ".join(errors))
     return sorted(rules.values(), key=lambda rule: rule.id)
 
 
-def load_rule(path: Path) -> Rule:
-    """Read, validate and build one rule file."""
-    from kinspect.loader import load_documents
-
+def load_rule(path: Path, cache: RuleCache | None = None) -> Rule:
+    """Read, validate and build one rule file (validated data may come from `cache`)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise KinspectError(f"cannot read rule file: {exc}") from None
+    if cache is None:
+        return _build(_validated_data(path, text), str(path))
+    return _build(cache.data(path, text, lambda: _validated_data(path, text)), str(path))
+
+
+def _validated_data(path: Path, text: str) -> dict[str, Any]:
+    """The data of a rule file once every check of the format has passed."""
+    from kinspect.loader import load_documents
+
     documents = list(load_documents(text))
     if len(documents) != 1:
         raise KinspectError("a rule file holds exactly one YAML document")
-    data = documents[0].data
+    data: dict[str, Any] = documents[0].data
     _validate(data, documents[0])
     if data["id"] != path.stem:
         raise KinspectError(f"rule id {data['id']!r} does not match the file name {path.name!r}")
@@ -147,7 +157,7 @@ def load_rule(path: Path) -> Rule:
         _check_placeholders(rule)
     if path.resolve().parent != rules_dir().resolve():  # custom rules are data from anyone
         check_rule(rule, documents[0].root)
-    return rule
+    return data
 
 
 _PLACEHOLDERS = frozenset({"kind", "namespace", "name", "container", "value", "path"})

@@ -1,0 +1,102 @@
+"""A cache of validated rule data across runs, so that start-up skips YAML parsing and
+JSON Schema validation of unchanged rule files (importing `jsonschema` alone costs more than
+a whole small-file run should).
+
+An entry is keyed by the rule file's name and bytes, kinspect's version, the rule format
+schema and the code that validates rules; anything else changing means a miss. The cache is
+one JSON file per kinspect version under `$KINSPECT_CACHE_DIR`, else `$XDG_CACHE_HOME/kinspect`,
+else `~/.cache/kinspect`; `KINSPECT_NO_CACHE=1` turns it off. An unwritable cache is no error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kinspect import __version__
+from kinspect.resources import schema_path
+
+# Modules whose code decides whether a rule file is valid and what data it yields.
+_VALIDATING_MODULES = ("rules", "rulesafety", "relation_spec", "fixspec", "template", "loader")
+
+
+def cache_dir() -> Path | None:
+    """Where the cache lives, or None when it is turned off."""
+    if os.environ.get("KINSPECT_NO_CACHE"):
+        return None
+    explicit = os.environ.get("KINSPECT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kinspect"
+
+
+class RuleCache:
+    """Validated rule data by content key; load once, save once at the end if changed."""
+
+    def __init__(self) -> None:
+        self._dir = cache_dir()
+        self._entries: dict[str, Any] = {}
+        self._dirty = False
+        self._stamp = _code_stamp()
+        if self._dir is not None:
+            self._entries = _read(self._file())
+
+    def _file(self) -> Path:
+        assert self._dir is not None
+        return self._dir / f"rules-{__version__}.json"
+
+    def data(self, path: Path, text: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """The validated data of one rule file, from the cache or from `build()`."""
+        key = hashlib.sha256(f"{self._stamp}\0{path.name}\0{text}".encode()).hexdigest()
+        cached = self._entries.get(key)
+        if isinstance(cached, dict):
+            return cached
+        data = build()
+        self._entries[key] = data
+        self._dirty = True
+        return data
+
+    def save(self) -> None:
+        """Write the cache back (atomically) if anything was added; failures are ignored."""
+        if self._dir is None or not self._dirty:
+            return
+        try:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self._dir, prefix=".rules-", suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(self._entries, stream, ensure_ascii=False)
+            os.replace(temporary, self._file())
+        except OSError:
+            return
+        self._dirty = False
+
+
+def _read(file: Path) -> dict[str, Any]:
+    try:
+        entries = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return entries if isinstance(entries, dict) else {}
+
+
+def _code_stamp() -> str:
+    """Version, rule format schema and the validating modules' size and modification time."""
+    package = Path(__file__).resolve().parent
+    parts = [__version__]
+    for name in _VALIDATING_MODULES:
+        try:
+            info = (package / f"{name}.py").stat()
+        except OSError:
+            continue
+        parts.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
+    try:
+        parts.append(hashlib.sha256(schema_path("rule.schema.json").read_bytes()).hexdigest())
+    except OSError:
+        parts.append("no-rule-schema")
+    return "|".join(parts)
