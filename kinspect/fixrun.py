@@ -42,6 +42,7 @@ from kinspect.sources import (
 
 _SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$", re.MULTILINE)
 _ORIGIN = "config.kubernetes.io/origin"
+_KUSTOMIZE_LABEL = re.compile(r"app\.kubernetes\.io/managed-by['\"]?:\s*['\"]?kustomize")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -192,7 +193,7 @@ def generated(name: str, text: str, lang: str) -> str | None:
     sources = list(dict.fromkeys(_SOURCE_COMMENT.findall(text)))
     if sources:
         return fixtexts.text(lang, "rendered", sources=_some(sources))
-    if _ORIGIN not in text and "kustomize" not in text:
+    if _ORIGIN not in text and not _KUSTOMIZE_LABEL.search(text):
         return None
     try:
         documents = list(load_documents(text))

@@ -200,7 +200,7 @@ def test_fifo_given_explicitly_is_read(tmp_path: Path) -> None:
     writer.start()
     proc = _lint_dir(tmp_path, str(pipe))
     writer.join(timeout=10)
-    assert proc.returncode == 2 or proc.returncode == 1, proc.stderr
+    assert proc.returncode == 1, proc.stderr  # the pod's hostNetwork: true
     _assert_good_inspected(proc, str(pipe))
 
 
