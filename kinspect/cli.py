@@ -99,6 +99,7 @@ def lint(
     helm_chart_root: opt.HelmChartRoot = None,
     kustomize_cmd: opt.KustomizeCmd = None,
     include_owned: opt.IncludeOwned = False,
+    render: opt.Render = True,
     max_file_size: lim.MaxFileSize = lim.FILE_SIZE,
     max_depth: lim.MaxDepth = lim.DEPTH,
     max_documents: lim.MaxDocuments = lim.DOCUMENTS,
@@ -135,7 +136,8 @@ def lint(
         paths = project_dirs(paths or [])
         if not paths:  # nothing under a kustomization or chart changed: nothing to build
             raise typer.Exit(EXIT_OK)
-    sources, problems = collect(paths or ["."], exclude if exclude is not None else plan.exclude)
+    excludes = exclude if exclude is not None else plan.exclude
+    sources, problems = collect(paths or ["."], excludes, render=render)
     helm = HelmOptions(
         values=tuple(helm_values or ()),
         set_values=tuple(helm_set or ()),

@@ -15,6 +15,14 @@ Excludes = Annotated[
         "hidden directories and .git are always skipped).",
     ),
 ]
+Render = Annotated[
+    bool,
+    typer.Option(
+        "--render/--no-render",
+        help="Render Helm chart directories and build kustomizations met in PATHS; with "
+        "--no-render their files are read as plain YAML.",
+    ),
+]
 HelmValues = Annotated[
     list[str] | None,
     typer.Option("--helm-values", metavar="FILE", help="Values file for Helm charts (repeatable)."),

@@ -36,9 +36,16 @@ class Source:
 
 
 def collect(
-    paths: list[str], excludes: Sequence[str] = (), include_hidden: bool = False
+    paths: list[str],
+    excludes: Sequence[str] = (),
+    include_hidden: bool = False,
+    render: bool = True,
 ) -> tuple[list[Source], list[InputProblem]]:
-    """Expand the command line's paths into sources, in a stable order."""
+    """Expand the command line's paths into sources, in a stable order.
+
+    `render`: chart and kustomization directories are rendered or built as a whole;
+    without it their files are read like any others.
+    """
     sources: list[Source] = []
     problems: list[InputProblem] = []
     for given in paths:
@@ -48,7 +55,7 @@ def collect(
         path = Path(given)
         name = printable_name(given).replace(os.sep, "/")
         if path.is_dir():
-            walker = _Walk(excludes, include_hidden)
+            walker = _Walk(excludes, include_hidden, render)
             sources.extend(walker.files(path, name.rstrip("/") or "/"))
             problems.extend(walker.problems)
         elif path.exists() or path.is_symlink():
@@ -65,9 +72,10 @@ def collect(
 class _Walk:
     """A recursive walk that follows directory symlinks once and reports loops."""
 
-    def __init__(self, excludes: Sequence[str], include_hidden: bool) -> None:
+    def __init__(self, excludes: Sequence[str], include_hidden: bool, render: bool = True) -> None:
         self.excludes = list(excludes)
         self.include_hidden = include_hidden
+        self.render = render
         self.problems: list[InputProblem] = []
         self._seen: set[tuple[int, int]] = set()
 
@@ -91,7 +99,7 @@ class _Walk:
         except OSError as exc:
             self.problems.append(InputProblem(name, f"cannot read directory: {exc.strerror}"))
             return
-        names = {entry.name for entry in entries}
+        names = {entry.name for entry in entries} if self.render else set()
         if any(file in names for file in KUSTOMIZATION_FILES):
             # Built as a whole; drop_claimed() later removes the files it uses.
             yield Source(name, directory, KUSTOMIZATION)
