@@ -96,8 +96,8 @@ class _Tags(html.parser.HTMLParser):
             self.scripts.append(data)
 
 
-def check_output(name: str, output: str, nasty: str, lenient: bool = False) -> None:
-    """Format-specific safety of one rendered report holding `nasty` (`lenient`: known gap)."""
+def check_output(name: str, output: str, nasty: str) -> None:
+    """Format-specific safety of one rendered report holding `nasty`."""
     assert isinstance(output, str)
     output.encode("utf-8")  # no lone surrogates
     if name in ("json", "sarif", "gitlab"):
@@ -114,30 +114,14 @@ def check_output(name: str, output: str, nasty: str, lenient: bool = False) -> N
         assert not {"x", "b"} & set(parser.tags), "markup injected"
         # Data embedded in a script must not close it early.
         assert not any("</" in script.replace("<\\/", "") for script in parser.scripts)
-    elif name in ("text", "markdown") and not lenient:
+    elif name in ("text", "markdown"):
         assert "\x1b" not in output, "terminal escape sequence passed through"
         assert "\x00" not in output
 
 
-# Known gaps, owned by the reporters: these formats still copy control characters from
-# manifests (an escape sequence reaches the terminal). The strict xfail turns into a failure
-# once they are fixed, so the marker must then go.
-_CONTROL_GAP = frozenset({"text", "markdown"})
-
-
-def _known_gap(name: str, text: str) -> bool:
-    return name in _CONTROL_GAP and any(ord(c) < 0x20 and c not in "\t\n\r" for c in text)
-
-
-def _case(name: str, text: str) -> Any:
-    gap = name in _CONTROL_GAP and any(c in text for c in "\x00\x1b")
-    marks = [pytest.mark.xfail(strict=True, reason="control characters pass through")] * gap
-    return pytest.param(name, text, marks=marks)
-
-
 @pytest.mark.parametrize(
     ("name", "nasty"),
-    [_case(name, nasty) for nasty in NASTY for name in format_names()],
+    [(name, nasty) for nasty in NASTY for name in format_names()],
     ids=[f"{name}-{i}" for i in range(len(NASTY)) for name in format_names()],
 )
 def test_every_format_is_safe_with_nasty_strings(name: str, nasty: str) -> None:
@@ -147,13 +131,13 @@ def test_every_format_is_safe_with_nasty_strings(name: str, nasty: str) -> None:
 NASTY_FILE = "dir/<b>x</b> ]]>\u202e\x1b[2J.yaml"
 
 
-@pytest.mark.parametrize(("name", "file"), [_case(name, NASTY_FILE) for name in format_names()])
+@pytest.mark.parametrize(("name", "file"), [(name, NASTY_FILE) for name in format_names()])
 def test_every_format_is_safe_with_a_nasty_file_name(name: str, file: str) -> None:
     # SARIF and GitLab turn paths into URIs: only the report's safety is checked there.
     check_output(name, get_reporter(name)(_report("plain", file)), "")
 
 
-@pytest.mark.parametrize(("name", "text"), [_case(name, "\x1b[31m") for name in format_names()])
+@pytest.mark.parametrize(("name", "text"), [(name, "\x1b[31m") for name in format_names()])
 def test_every_format_renders_the_hostile_seed_corpus(name: str, text: str) -> None:
     """The reports of the seed corpus (problems included) render in every format."""
     from kinspect.engine import inspect_sources
@@ -177,7 +161,7 @@ def test_every_format_renders_the_hostile_seed_corpus(name: str, text: str) -> N
 @given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40))
 def test_every_format_is_safe_with_any_text(text: str) -> None:
     for name in format_names():
-        check_output(name, get_reporter(name)(_report(text)), text, _known_gap(name, text))
+        check_output(name, get_reporter(name)(_report(text)), text)
 
 
 def test_formats_are_discovered() -> None:

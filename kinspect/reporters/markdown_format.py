@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from kinspect.errors import escape_controls
 from kinspect.model import Result
 from kinspect.report import Counts, Report
 from kinspect.reporters.labels import category_name, describe_inputs, labels, outcome_name
@@ -30,7 +31,7 @@ def escape(value: str) -> str:
     """Text from a manifest, inert in Markdown and in the HTML GitHub allows inside it."""
     value = _PUNCTUATION.sub(r"\\\1", value)
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return value.replace("\r", "").replace("\n", "<br>")
+    return escape_controls(value.replace("\r", "").replace("\n", "<br>"))
 
 
 def _overview(report: Report, text: Mapping[str, str]) -> list[str]:

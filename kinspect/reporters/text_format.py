@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 
+from kinspect.errors import escape_controls
 from kinspect.model import Result
 from kinspect.report import Counts, Report
 from kinspect.reporters.labels import category_name, describe_inputs, labels, outcome_name
 
+_SGR = re.compile(r"\x1b\[[0-9;]*m")
 _STYLES = {"danger": "1;31", "warning": "1;33", "passed": "32", "dim": "2", "bold": "1"}
 
 
@@ -40,7 +43,19 @@ def render(report: Report) -> str:
             lines.append("")
             lines.extend(_categories(report, paint, text))
         lines.extend(["", _summary(report, paint, text)])
-    return "".join(f"{line}\n" for line in lines)
+    return "".join(f"{_inert(line, paint.enabled)}\n" for line in lines)
+
+
+def _inert(line: str, color: bool) -> str:
+    """A line with control characters from manifests escaped; only our own colours survive."""
+    if not color:
+        return escape_controls(line)
+    parts = _SGR.split(line)
+    codes = _SGR.findall(line)
+    out = [escape_controls(parts[0])]
+    for code, part in zip(codes, parts[1:], strict=True):
+        out.extend([code, escape_controls(part)])
+    return "".join(out)
 
 
 def _findings(report: Report, paint: _Painter, text: Mapping[str, str]) -> list[str]:
