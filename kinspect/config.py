@@ -55,18 +55,14 @@ class Config:
 
     def apply_parameters(self, rules: list[Rule]) -> list[Rule]:
         """The rules with the file's parameter values; a wrong name or type is a UsageError."""
-        from kinspect.rules import parameter_problem, with_parameters
+        from kinspect.rules import with_parameters
 
         by_id = {rule.id: rule for rule in rules}
         errors = []
         for check, values in self.parameters.items():
             if check not in by_id:
                 continue  # an unknown check id is reported by verify_checks
-            for name, value in values.items():
-                if (problem := parameter_problem(by_id[check], name, value)) is not None:
-                    line, column = self.parameter_lines.get((check, name), (None, None))
-                    where = InputProblem(str(self.file), problem.message, line, column, problem.hint)
-                    errors.append(where.render())
+            errors += self._parameter_errors(by_id[check], values)
             if not errors:
                 try:
                     by_id[check] = with_parameters(by_id[check], values)
@@ -75,6 +71,18 @@ class Config:
         if errors:
             raise UsageError("\nkinspect: ".join(errors))
         return [by_id[rule.id] for rule in rules]
+
+    def _parameter_errors(self, rule: Rule, values: dict[str, Any]) -> list[str]:
+        from kinspect.rules import parameter_problem
+
+        errors = []
+        for name, value in values.items():
+            problem = parameter_problem(rule, name, value)
+            if problem is not None:
+                line, column = self.parameter_lines.get((rule.id, name), (0, 0))
+                where = InputProblem(str(self.file), problem.message, line, column, problem.hint)
+                errors.append(where.render())
+        return errors
 
     def verify_checks(self, known: Iterable[str]) -> None:
         """Raise a UsageError naming every check id of the file that no rule has."""

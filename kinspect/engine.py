@@ -187,7 +187,8 @@ def _inspect_document(
                     rule, target, evaluate(rule, target, document.root, name, settings.lang)
                 )
                 if rule.relations and result.passed:  # decided once every input is read
-                    outcome.subjects.append(subject_of(rule.relations, target, document.root, result))
+                    subject = subject_of(rule.relations, target, document.root, result)
+                    outcome.subjects.append(subject)
                 else:
                     outcome.results.append(result)
         fact = fact_of(resource, settings.plan)

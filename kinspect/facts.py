@@ -75,7 +75,9 @@ class Subject:
 def selector_labels(resource: Resource) -> dict[str, str]:
     """The labels selectors see: a workload's pod template labels, else the resource's own."""
     spec_path = pod_spec_path(resource)
-    labels_path = ("metadata", "labels") if spec_path is None else (*spec_path[:-1], "metadata", "labels")
+    labels_path = (
+        ("metadata", "labels") if spec_path is None else (*spec_path[:-1], "metadata", "labels")
+    )
     return labels_of(get_path(resource.data, labels_path))
 
 
@@ -111,7 +113,7 @@ def subject_of(steps: tuple[Step, ...], target: Target, root: Node, result: Resu
 def _holds(schema: dict[str, Any] | bool | None, instance: Any) -> bool:
     if schema is None:
         return True
-    return _compiled(schema).is_valid(instance)
+    return bool(_compiled(schema).is_valid(instance))
 
 
 def _failure(step: Step, target: Target, root: Node) -> Failure | None:

@@ -19,7 +19,7 @@ from kinspect.fixspec import same
 from kinspect.limits import Limits
 from kinspect.loader import Document, load_documents
 from kinspect.schema import CompiledSchema
-from kinspect.textedit import Editor, Group, Refused, apply_edits, select
+from kinspect.textedit import Edit, Editor, Group, Refused, apply_edits, select
 from kinspect.yamlrender import Layout
 
 MAX_ROUNDS = 16
@@ -41,7 +41,8 @@ class DocOp:
 
 @dataclass
 class Applied:
-    """The edited text, the operations refused (by number) and whether the result is exact."""
+    """The edited text (or document slice), the operations refused (by number) and whether
+    the result holds exactly the intended data."""
 
     text: str
     refused: dict[int, Refused]
@@ -52,26 +53,41 @@ def apply_ops(
     text: str, documents: list[Document], ops: list[DocOp], layout: Layout, limits: Limits
 ) -> Applied:
     """Edit the documents that `ops` name; the rest of the text is copied as it is."""
-    by_document: dict[int, list[int]] = {}
+    by_document: dict[int, dict[int, DocOp]] = {}
     for number, op in enumerate(ops):
-        by_document.setdefault(op.document, []).append(number)
+        by_document.setdefault(op.document, {})[number] = op
     pieces: list[str] = []
     position = 0
     refused: dict[int, Refused] = {}
     exact = True
     for index in sorted(by_document):
+        edited = edit_document(text, documents, index, by_document[index], layout, limits)
+        refused.update(edited.refused)
+        exact = exact and edited.exact
         start, end = document_bounds(text, documents, index)
-        numbered = {number: ops[number] for number in by_document[index]}
-        piece, data = _edit(text[start:end], numbered, refused, layout, limits)
-        kept = [op for number, op in numbered.items() if number not in refused]
-        expected = copy.deepcopy(documents[index].data)
-        for op in kept:
-            expected = apply_plain(expected, op)
-        exact = exact and data is not _MISSING and same(expected, data)
-        pieces += [text[position:start], piece]
+        pieces += [text[position:start], edited.text]
         position = end
     pieces.append(text[position:])
     return Applied("".join(pieces), refused, exact)
+
+
+def edit_document(
+    text: str,
+    documents: list[Document],
+    index: int,
+    ops: dict[int, DocOp],
+    layout: Layout,
+    limits: Limits,
+) -> Applied:
+    """Apply numbered operations to document `index`: its new slice of the text."""
+    refused: dict[int, Refused] = {}
+    bounds = document_bounds(text, documents, index)
+    piece, data = _edit(text, bounds, documents[index], ops, refused, layout, limits)
+    expected = copy.deepcopy(documents[index].data)
+    for number, op in ops.items():
+        if number not in refused:
+            expected = apply_plain(expected, op)
+    return Applied(piece, refused, data is not _MISSING and same(expected, data))
 
 
 def document_bounds(text: str, documents: list[Document], index: int) -> tuple[int, int]:
@@ -83,10 +99,29 @@ def document_bounds(text: str, documents: list[Document], index: int) -> tuple[i
 
 
 def _edit(
-    text: str, ops: dict[int, DocOp], refused: dict[int, Refused], layout: Layout, limits: Limits
+    whole: str,
+    bounds: tuple[int, int],
+    first: Document,
+    ops: dict[int, DocOp],
+    refused: dict[int, Refused],
+    layout: Layout,
+    limits: Limits,
 ) -> tuple[str, Any]:
-    """Edit one document's text in rounds; its final text and data (_MISSING: unreadable)."""
+    """Edit one document in rounds; its final text and data (_MISSING: unreadable).
+
+    The first round works on the tree parsed from the whole text (marks are offsets in
+    `whole`); later rounds parse the document's edited slice alone.
+    """
+    start, end = bounds
+    text, base, document = whole[start:end], whole, first
     for _ in range(MAX_ROUNDS):
+        edits = _round(base, document, ops, refused, layout)
+        if not edits:
+            return text, document.data
+        offset = start if base is whole else 0
+        if any(e.start < offset or e.end > offset + len(text) for e in edits):
+            return text, _MISSING  # an edit outside the document: never expected
+        text = apply_edits(text, [Edit(e.start - offset, e.end - offset, e.text) for e in edits])
         try:
             documents = list(load_documents(text, limits))
         except KinspectError:
@@ -94,28 +129,37 @@ def _edit(
         # The slice may end with the next document's `---`: an empty document after ours.
         if not documents or any(d.data is not None for d in documents[1:]):
             return text, _MISSING
-        document = documents[0]
-        editor = Editor(text, document.root, layout)
-        for number, op in ops.items():
-            if number not in refused:
-                try:
-                    _request(editor, op, number, document.data)
-                except Refused as exc:
-                    refused[number] = exc
-        groups: list[Group] = []
-        for group, members, refusal in editor.groups():
-            if group is not None:
-                groups.append(group)
-            elif refusal is not None:
-                refused.update(dict.fromkeys(members, refusal))
-        edits = select(groups)
-        if not edits:
-            for number, op in ops.items():  # what no edit could serve
-                if number not in refused and wants(op, document.data):
-                    refused[number] = Refused("layout", ".".join(map(str, op.path)))
-            return text, document.data
-        text = apply_edits(text, edits)
+        base, document = text, documents[0]
     raise KinspectError("the fixes did not settle (hint: please report this)")
+
+
+def _round(
+    text: str,
+    document: Document,
+    ops: dict[int, DocOp],
+    refused: dict[int, Refused],
+    layout: Layout,
+) -> list[Edit]:
+    """The edits of one round: every group that collides with no earlier one."""
+    editor = Editor(text, document.root, layout)
+    for number, op in ops.items():
+        if number not in refused:
+            try:
+                _request(editor, op, number, document.data)
+            except Refused as exc:
+                refused[number] = exc
+    groups: list[Group] = []
+    for group, members, refusal in editor.groups():
+        if group is not None:
+            groups.append(group)
+        elif refusal is not None:
+            refused.update(dict.fromkeys(members, refusal))
+    edits = select(groups)
+    if not edits:
+        for number, op in ops.items():  # what no edit could serve
+            if number not in refused and wants(op, document.data):
+                refused[number] = Refused("layout", ".".join(map(str, op.path)))
+    return edits
 
 
 def wants(op: DocOp, data: Any) -> bool:

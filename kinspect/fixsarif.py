@@ -16,9 +16,9 @@ from typing import Any
 from kinspect.engine import Settings
 from kinspect.errors import KinspectError
 from kinspect.fix import NoFix, failures, finding_key, indent_step, newline_of, plan_ops
-from kinspect.fixapply import apply_ops, document_bounds
+from kinspect.fixapply import document_bounds, edit_document
 from kinspect.fixrun import generated
-from kinspect.loader import Document, load_documents
+from kinspect.loader import load_documents
 from kinspect.model import Result
 from kinspect.rules import Rule
 from kinspect.sources import STDIN, decode
@@ -72,6 +72,7 @@ def _file_changes(
         return {}
     json = file.endswith(".json")
     layout = Layout(newline_of(text), indent_step(documents), json)
+    limits = settings.limits
     wanted = {finding_key(result): result for result in found}
     changes = {}
     for document in documents:
@@ -83,20 +84,19 @@ def _file_changes(
                 ops = list(plan_ops(rule.fix, target, document.index, settings.lang, json))
             except NoFix:
                 continue
-            applied = apply_ops(text, documents, ops, layout, settings.limits)
-            if ops and applied.exact and not applied.refused and applied.text != text:
-                changes[id(original)] = _replacements(text, applied.text, documents, document)
+            numbered = dict(enumerate(ops))
+            edited = edit_document(text, documents, document.index, numbered, layout, limits)
+            start, end = document_bounds(text, documents, document.index)
+            if ops and edited.exact and not edited.refused and edited.text != text[start:end]:
+                first = text.count("\n", 0, start) + 1
+                changes[id(original)] = _replacements(text[start:end], edited.text, first)
     return changes
 
 
-def _replacements(
-    old: str, new: str, documents: list[Document], document: Document
-) -> list[Replacement]:
-    """Line-level replacements inside one document (the rest of the text is unchanged)."""
-    start, end = document_bounds(old, documents, document.index)
-    before = old[start:end].splitlines(keepends=True)
-    after = new[start : len(new) - (len(old) - end)].splitlines(keepends=True)
-    first = old.count("\n", 0, start) + 1
+def _replacements(old: str, new: str, first: int) -> list[Replacement]:
+    """Line-level replacements turning one document's text into its fixed text."""
+    before = old.splitlines(keepends=True)
+    after = new.splitlines(keepends=True)
     out = []
     matcher = SequenceMatcher(None, before, after, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

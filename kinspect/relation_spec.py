@@ -109,7 +109,9 @@ def _check_message(item: dict[str, Any]) -> None:
 def _step(item: dict[str, Any], source: str) -> Step:
     raw = item["match"]
     mode = next(m for m in MODES if m in raw)
-    match = Match(mode, raw[mode], raw.get("form", LABEL_SELECTOR), raw.get("kind"), raw.get("default"))
+    match = Match(
+        mode, raw[mode], raw.get("form", LABEL_SELECTOR), raw.get("kind"), raw.get("default")
+    )
     return Step(
         name=item["name"],
         match=match,

@@ -23,11 +23,15 @@ Source = Subject | Fact
 _StepKey = tuple[frozenset[str] | None, bool, bool, Match]
 
 
-def resolve(subjects: Iterable[Subject], facts: list[Fact], rules: Iterable[Rule], lang: str) -> list[Result]:
+def resolve(
+    subjects: Iterable[Subject], facts: list[Fact], rules: Iterable[Rule], lang: str
+) -> list[Result]:
     """The final result of every subject: passed, or failed at its first unmet relation."""
     by_id = {rule.id: rule for rule in rules if rule.relations}
     graph = Graph(facts)
-    return [_resolve(s, by_id[s.result.check], graph, lang) for s in subjects if s.result.check in by_id]
+    return [
+        _resolve(s, by_id[s.result.check], graph, lang) for s in subjects if s.result.check in by_id
+    ]
 
 
 def _resolve(subject: Subject, rule: Rule, graph: Graph, lang: str) -> Result:
@@ -139,18 +143,30 @@ class Graph:
             return _referred(index, namespace, source, match)
         if match.mode == "referredBy":
             candidates = index.get((namespace, source.name), [])
-            return [f for f in candidates if _kind_matches(f.values.get(match.kind_path or ""), source.kind)]
+            return [
+                f
+                for f in candidates
+                if _kind_matches(f.values.get(match.kind_path or ""), source.kind)
+            ]
         if match.mode == "selectedBy":
             by_selector: SelectorIndex[Fact] | None = index.get(namespace)
             if by_selector is None:
                 return []
             candidates = by_selector.candidates(source.labels)
-            return [f for f in candidates if selects(f.values.get(match.path), source.labels, match.form)]
+            return [
+                f
+                for f in candidates
+                if selects(f.values.get(match.path), source.labels, match.form)
+            ]
         selector = source.values.get(match.path)
         by_labels: LabelIndex[Fact] | None = index.get(namespace)
         if by_labels is None:
             return []
-        return [f for f in by_labels.candidates(selector, match.form) if selects(selector, f.labels, match.form)]
+        return [
+            f
+            for f in by_labels.candidates(selector, match.form)
+            if selects(selector, f.labels, match.form)
+        ]
 
     def _index(self, step: Step) -> dict[Any, Any]:
         key: _StepKey = (step.kinds, step.workloads, step.same_namespace, step.match)
@@ -188,7 +204,9 @@ class Graph:
         return _unique(chosen)
 
 
-def _referred(index: dict[Any, Any], namespace: str | None, source: Source, match: Match) -> list[Fact]:
+def _referred(
+    index: dict[Any, Any], namespace: str | None, source: Source, match: Match
+) -> list[Fact]:
     name = source.values.get(match.path)
     if name is None or name == "":
         name = match.default

@@ -166,7 +166,8 @@ _PLACEHOLDERS = frozenset({"kind", "namespace", "name", "container", "value", "p
 def _check_placeholders(rule: Rule) -> None:
     """An unknown `{placeholder}` in a message is an error at load, not when a check fails."""
     texts = [(f"texts.{lang}.message", t.message) for lang, t in rule.texts.items()]
-    texts += [(f"messages.{i}.{lang}", text) for i, c in enumerate(rule.messages) for lang, text in c.texts.items()]
+    for i, case in enumerate(rule.messages):
+        texts += [(f"messages.{i}.{lang}", text) for lang, text in case.texts.items()]
     for where, text in texts:
         try:
             used = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
@@ -175,7 +176,8 @@ def _check_placeholders(rule: Rule) -> None:
         if used - _PLACEHOLDERS:
             unknown = ", ".join(sorted(used - _PLACEHOLDERS))
             known = ", ".join(sorted(_PLACEHOLDERS))
-            raise KinspectError(f"{where} uses unknown placeholder(s) {unknown}", hint=f"known: {known}")
+            message = f"{where} uses unknown placeholder(s) {unknown}"
+            raise KinspectError(message, hint=f"known: {known}")
 
 
 def _validate(data: Any, document: Any) -> None:
@@ -285,7 +287,8 @@ def with_parameters(rule: Rule, values: dict[str, Any]) -> Rule:
     try:
         rebuilt.validator.is_valid({})
     except Exception as exc:  # e.g. a value that makes a pattern an invalid regex
-        raise KinspectError(f"{rule.id}: these parameter values make its schema invalid: {exc}") from None
+        message = f"{rule.id}: these parameter values make its schema invalid: {exc}"
+        raise KinspectError(message) from None
     return rebuilt
 
 
@@ -293,7 +296,8 @@ def parameter_problem(rule: Rule, name: str, value: Any) -> KinspectError | None
     """Why `name: value` cannot be a parameter of `rule` (None: it can)."""
     if name not in rule.parameters:
         known = ", ".join(sorted(rule.parameters)) or "none"
-        return KinspectError(f"{rule.id} has no parameter {name!r}", hint=f"its parameters: {known}")
+        message = f"{rule.id} has no parameter {name!r}"
+        return KinspectError(message, hint=f"its parameters: {known}")
     wanted, given = _json_type(rule.parameters[name]), _json_type(value)
     if wanted != given:
         return KinspectError(f"{rule.id}.{name} must be a {wanted}, not a {given}")
@@ -301,11 +305,12 @@ def parameter_problem(rule: Rule, name: str, value: Any) -> KinspectError | None
 
 
 def _json_type(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return "boolean" if value is not None else "null"
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else "boolean"
     if isinstance(value, int | float):
         return "number"
-    return {str: "string", list: "list", dict: "mapping"}.get(type(value), type(value).__name__)
+    names: dict[type, str] = {str: "string", list: "list", dict: "mapping"}
+    return names.get(type(value), type(value).__name__)
 
 
 def _split_path(dotted: str) -> tuple[str | int, ...]:

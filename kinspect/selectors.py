@@ -53,6 +53,8 @@ def _expression(expression: Any, labels: Labels) -> bool:
     if not isinstance(expression, dict):
         return False
     key = expression.get("key")
+    if not isinstance(key, str):
+        return False
     operator = expression.get("operator")
     values = expression.get("values") or []
     values = {_text(v) for v in values} if isinstance(values, list) else set()

@@ -13,18 +13,42 @@ from .conftest import FIXTURES, lint_json, run_cli
 RULES = {rule.id: rule for rule in load_rules()}
 
 # The ids the catalog promises (Polaris's names where Polaris has the check).
-CATALOG = """
-    hostPathSet hostProcess procMount insecureCapabilities linuxHardening seccompProfileMissing
-    automountServiceAccountToken sensitiveContainerEnvVar runAsUserLow pullPolicyNotAlways
-    deploymentMissingReplicas priorityClassNotSet topologySpreadConstraint
-    metadataAndInstanceMismatched startupProbeMissing sensitiveConfigmapContent tlsSettingsMissing
-    exposedService deprecatedApiVersion clusterrolePodExecAttach rolePodExecAttach
-    clusterrolebindingPodExecAttach rolebindingClusterRolePodExecAttach
-    rolebindingRolePodExecAttach clusterrolebindingClusterAdmin
-    rolebindingClusterAdminClusterRole rolebindingClusterAdminRole missingNetworkPolicy
-    missingPodDisruptionBudget pdbDisruptionsIsZero pdbMinAvailableGreaterThanHPAMinReplicas
-    hpaMinAvailability hpaMaxAvailability serviceSelectorMatchesNothing
-""".split()
+CATALOG = [
+    "hostPathSet",
+    "hostProcess",
+    "procMount",
+    "insecureCapabilities",
+    "linuxHardening",
+    "seccompProfileMissing",
+    "automountServiceAccountToken",
+    "sensitiveContainerEnvVar",
+    "runAsUserLow",
+    "pullPolicyNotAlways",
+    "deploymentMissingReplicas",
+    "priorityClassNotSet",
+    "topologySpreadConstraint",
+    "metadataAndInstanceMismatched",
+    "startupProbeMissing",
+    "sensitiveConfigmapContent",
+    "tlsSettingsMissing",
+    "exposedService",
+    "deprecatedApiVersion",
+    "clusterrolePodExecAttach",
+    "rolePodExecAttach",
+    "clusterrolebindingPodExecAttach",
+    "rolebindingClusterRolePodExecAttach",
+    "rolebindingRolePodExecAttach",
+    "clusterrolebindingClusterAdmin",
+    "rolebindingClusterAdminClusterRole",
+    "rolebindingClusterAdminRole",
+    "missingNetworkPolicy",
+    "missingPodDisruptionBudget",
+    "pdbDisruptionsIsZero",
+    "pdbMinAvailableGreaterThanHPAMinReplicas",
+    "hpaMinAvailability",
+    "hpaMaxAvailability",
+    "serviceSelectorMatchesNothing",
+]
 OFF_BY_DEFAULT = {
     "runAsUserLow", "pullPolicyNotAlways", "priorityClassNotSet", "startupProbeMissing",
     "exposedService", "missingPodDisruptionBudget",
@@ -49,11 +73,15 @@ POD_LOW_UID = FIXTURES / "runAsUserLow" / "fail-low-uid.yaml"
 def test_off_by_default_rule_runs_when_the_config_turns_it_on(tmp_path: Path) -> None:
     manifest = tmp_path / "deploy.yaml"
     manifest.write_text(POD_LOW_UID.read_text())
-    assert "runAsUserLow" not in {r["check"] for r in lint_json(str(manifest), cwd=tmp_path)["results"]}
+    assert "runAsUserLow" not in {
+        r["check"] for r in lint_json(str(manifest), cwd=tmp_path)["results"]
+    }
     (tmp_path / ".kinspect.yaml").write_text("checks:\n  runAsUserLow: danger\n")
     report = lint_json(str(manifest), cwd=tmp_path)
     failed = [r for r in report["results"] if r["check"] == "runAsUserLow" and not r["passed"]]
-    marked = [n for n, line in enumerate(POD_LOW_UID.read_text().splitlines(), 1) if "expect" in line]
+    marked = [
+        n for n, line in enumerate(POD_LOW_UID.read_text().splitlines(), 1) if "expect" in line
+    ]
     assert [(r["line"], r["severity"]) for r in failed] == [(marked[0], "danger")]
 
 
@@ -67,7 +95,9 @@ def test_parameters_are_configurable(tmp_path: Path) -> None:
     config.write_text("parameters:\n  runAsUserLow: {minUserId: 30000}\n")
     report = lint_json("--checks", "runAsUserLow", str(manifest), cwd=tmp_path)
     assert [r["passed"] for r in report["results"]] == [False, False]
-    capabilities = "parameters:\n  insecureCapabilities: {safeCapabilities: [NET_BIND_SERVICE, SYS_TIME]}\n"
+    capabilities = (
+        "parameters:\n  insecureCapabilities: {safeCapabilities: [NET_BIND_SERVICE, SYS_TIME]}\n"
+    )
     config.write_text(capabilities)
     fixture = FIXTURES / "insecureCapabilities" / "fail-unsafe-add.yaml"
     report = lint_json("--checks", "insecureCapabilities", str(fixture), cwd=tmp_path)
@@ -78,9 +108,18 @@ def test_parameters_are_configurable(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        ("parameters:\n  runAsUserLow:\n    minUid: 5\n", "3:5: runAsUserLow has no parameter 'minUid' (hint: its parameters: minUserId)"),
-        ("parameters:\n  runAsUserLow:\n    minUserId: high\n", "3:5: runAsUserLow.minUserId must be a number, not a string"),
-        ("parameters:\n  runAsUserLoww: {minUserId: 5}\n", "2:3: parameters.runAsUserLoww: unknown check id"),
+        (
+            "parameters:\n  runAsUserLow:\n    minUid: 5\n",
+            "3:5: runAsUserLow has no parameter 'minUid' (hint: its parameters: minUserId)",
+        ),
+        (
+            "parameters:\n  runAsUserLow:\n    minUserId: high\n",
+            "3:5: runAsUserLow.minUserId must be a number, not a string",
+        ),
+        (
+            "parameters:\n  runAsUserLoww: {minUserId: 5}\n",
+            "2:3: parameters.runAsUserLoww: unknown check id",
+        ),
     ],
 )
 def test_bad_parameters_are_usage_errors(tmp_path: Path, config: str, message: str) -> None:
@@ -109,3 +148,29 @@ def test_removed_api_versions_name_their_replacement(lang: str) -> None:
         assert wanted[kind] in fix, (kind, fix)
     explained = run_cli("explain", "runAsUserLow").stdout
     assert "minUserId: 10000" in explained
+
+
+@pytest.mark.parametrize(
+    ("fixture", "messages"),
+    [
+        (
+            "insecureCapabilities/fail-missing-drop.yaml",
+            ["container api does not drop ALL", "container worker does not drop ALL"],
+        ),
+        (
+            "insecureCapabilities/fail-unsafe-add.yaml",
+            ["container ntp adds the capability SYS_TIME", "container setup adds the capability CHOWN"],
+        ),
+        ("seccompProfileMissing/fail-unset.yaml", ["container api sets no seccomp profile"] * 2),
+        ("seccompProfileMissing/fail-unconfined.yaml", ["runs with seccompProfile type Unconfined"] * 2),
+        ("pdbDisruptionsIsZero/fail-min-equals-replicas.yaml", ["but Deployment/api runs no more"]),
+        ("hostPathSet/fail-daemonset.yaml", ["mounts the node path /var/log"]),
+    ],
+)
+def test_failure_messages_fit_the_case(fixture: str, messages: list[str]) -> None:
+    rule_id = fixture.split("/")[0]
+    report = lint_json("--checks", rule_id, str(FIXTURES / fixture))
+    found = sorted(r["message"] for r in report["results"] if not r["passed"])
+    assert len(found) == len(messages)
+    for message in messages:
+        assert any(message in text for text in found), (message, found)

@@ -37,12 +37,21 @@ WEB = {"app": "web", "tier": "frontend"}
         ({"matchLabels": {"app": "web"}}, True),
         ({"matchLabels": {"app": "web", "tier": "backend"}}, False),
         ({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["frontend"]}]}, True),
-        ({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["frontend"]}]}, False),
+        (
+            {"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["frontend"]}]},
+            False,
+        ),
         ({"matchExpressions": [{"key": "track", "operator": "NotIn", "values": ["canary"]}]}, True),
         ({"matchExpressions": [{"key": "app", "operator": "Exists"}]}, True),
         ({"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}, False),
         ({"matchExpressions": [{"key": "app", "operator": "Gt", "values": ["1"]}]}, False),
-        ({"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "x", "operator": "Exists"}]}, False),
+        (
+            {
+                "matchLabels": {"app": "web"},
+                "matchExpressions": [{"key": "x", "operator": "Exists"}],
+            },
+            False,
+        ),
         ({"matchLabels": "app=web"}, False),  # malformed: selects nothing, never raises
     ],
 )
@@ -71,7 +80,11 @@ SELECTOR = st.fixed_dictionaries(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(LABELS, max_size=8), st.lists(SELECTOR, max_size=8), st.sampled_from(["labelSelector", MAP]))
+@given(
+    st.lists(LABELS, max_size=8),
+    st.lists(SELECTOR, max_size=8),
+    st.sampled_from(["labelSelector", MAP]),
+)
 def test_indexes_never_miss_a_match(
     labels: list[dict[str, str]], selectors: list[dict[str, Any]], form: str
 ) -> None:
@@ -79,10 +92,10 @@ def test_indexes_never_miss_a_match(
         selectors = [s.get("matchLabels", {}) for s in selectors]
     by_labels = LabelIndex(range(len(labels)), lambda i: labels[i])
     by_selector = SelectorIndex(range(len(selectors)), lambda i: selectors[i], form)
-    for s, selector in enumerate(selectors):
+    for selector in selectors:
         wanted = {i for i, item in enumerate(labels) if selects(selector, item, form)}
         assert wanted <= set(by_labels.candidates(selector, form))
-    for i, item in enumerate(labels):
+    for item in labels:
         wanted = {s for s, selector in enumerate(selectors) if selects(selector, item, form)}
         assert wanted <= set(by_selector.candidates(item))
 
@@ -94,7 +107,9 @@ def test_indexes_look_only_at_candidates() -> None:
     by_selector = SelectorIndex(range(len(selectors)), lambda i: selectors[i], "labelSelector")
     assert sorted(by_selector.candidates({"app": "app-7", "tier": "x"})) == [7, 3000]
     by_labels = LabelIndex(range(3000), lambda i: {"app": f"app-{i % 1000}", "n": str(i)})
-    assert len(by_labels.candidates({"matchLabels": {"app": "app-5", "n": "5"}}, "labelSelector")) == 1
+    assert (
+        len(by_labels.candidates({"matchLabels": {"app": "app-5", "n": "5"}}, "labelSelector")) == 1
+    )
 
 
 def _run(*texts: str, rules: tuple[Rule, ...]) -> list[Any]:
@@ -125,10 +140,14 @@ def test_relations_resolve_across_files() -> None:
 
 
 def test_cli_resolves_relations_over_a_directory(tmp_path: Path) -> None:
-    shutil.copy(FIXTURES / "missingNetworkPolicy" / "fail-other-namespace.yaml", tmp_path / "a.yaml")
+    shutil.copy(
+        FIXTURES / "missingNetworkPolicy" / "fail-other-namespace.yaml", tmp_path / "a.yaml"
+    )
     report = lint_json("--checks", "missingNetworkPolicy", str(tmp_path))
     (failed,) = [r for r in report["results"] if not r["passed"]]
-    marked = DEPLOYMENT.splitlines().index(next(x for x in DEPLOYMENT.splitlines() if "# expect" in x))
+    marked = DEPLOYMENT.splitlines().index(
+        next(x for x in DEPLOYMENT.splitlines() if "# expect" in x)
+    )
     assert (failed["line"], failed["column"]) == (marked + 1, 5)  # the pod spec of the Deployment
     (tmp_path / "b.yaml").write_text(POLICY)
     report = lint_json("--checks", "missingNetworkPolicy", str(tmp_path))
@@ -137,9 +156,13 @@ def test_cli_resolves_relations_over_a_directory(tmp_path: Path) -> None:
 
 def test_facts_are_small_and_picklable() -> None:
     rules = tuple(RULES[r] for r in RELATIONAL)
-    text = "\n---\n".join(
-        path.read_text() for path in sorted(FIXTURES.glob("*PodExecAttach/fail-*.yaml"))
-    ) + "\n---\n" + (FIXTURES / "pdbDisruptionsIsZero" / "fail-min-equals-replicas.yaml").read_text()
+    text = (
+        "\n---\n".join(
+            path.read_text() for path in sorted(FIXTURES.glob("*PodExecAttach/fail-*.yaml"))
+        )
+        + "\n---\n"
+        + (FIXTURES / "pdbDisruptionsIsZero" / "fail-min-equals-replicas.yaml").read_text()
+    )
     outcome = inspect_text("all.yaml", text, Settings(rules))
     assert outcome.facts and outcome.subjects
     copy = pickle.loads(pickle.dumps(outcome))
@@ -147,9 +170,16 @@ def test_facts_are_small_and_picklable() -> None:
     for fact in outcome.facts:
         # Only the paths some relation reads: never the whole document.
         assert "spec" not in fact.values and "metadata" not in fact.values
-        assert set(fact.values) <= {"rules", "spec.replicas", "spec.selector", "spec.podSelector",
-                                    "spec.minAvailable", "spec.scaleTargetRef.name",
-                                    "spec.scaleTargetRef.kind", "automountServiceAccountToken"}
+        assert set(fact.values) <= {
+            "rules",
+            "spec.replicas",
+            "spec.selector",
+            "spec.podSelector",
+            "spec.minAvailable",
+            "spec.scaleTargetRef.name",
+            "spec.scaleTargetRef.kind",
+            "automountServiceAccountToken",
+        }
     deployments = [f for f in outcome.facts if f.kind == "Deployment"]
     assert deployments and all(f.labels and f.namespace == "shop" for f in deployments)
 
@@ -172,7 +202,9 @@ def test_relation_messages_name_the_related_resource() -> None:
     (result,) = [r for r in _run(text, rules=(rule,)) if not r.passed]
     assert "ClusterRole/debugger" in result.message
     settings = Settings((rule,), lang="zh")
-    (zh,) = [r for r in finish(inspect_text("x.yaml", text, settings), settings).results if not r.passed]
+    (zh,) = [
+        r for r in finish(inspect_text("x.yaml", text, settings), settings).results if not r.passed
+    ]
     assert "ClusterRole/debugger" in zh.message and "授予" in zh.message
 
 
@@ -216,15 +248,31 @@ def test_documented_cross_resource_rule_works(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("    match:\n", "    from: nowhere\n    match:\n"), "`from: nowhere` names no earlier relation"),
-        (("      form: map", "      form: map\n      refersTo: metadata.name"), "relations.0.match"),
-        (("    require: some", "    require: some\n    message: {en: 'no {svc}', zh: '无 {svc}'}"),
-         "unknown placeholder(s) svc"),
-        (("no Service in namespace", "no {service} in namespace"), "unknown placeholder(s) service"),
+        (
+            ("    match:\n", "    from: nowhere\n    match:\n"),
+            "`from: nowhere` names no earlier relation",
+        ),
+        (
+            ("      form: map", "      form: map\n      refersTo: metadata.name"),
+            "relations.0.match",
+        ),
+        (
+            (
+                "    require: some",
+                "    require: some\n    message: {en: 'no {svc}', zh: '无 {svc}'}",
+            ),
+            "unknown placeholder(s) svc",
+        ),
+        (
+            ("no Service in namespace", "no {service} in namespace"),
+            "unknown placeholder(s) service",
+        ),
         (("    require: some", "    require: some\n    where: {type: nope}"), "relations.0.where"),
     ],
 )
-def test_invalid_relations_are_clear_errors(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+def test_invalid_relations_are_clear_errors(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
     source = _documented_rule()
     assert change[0] in source
     (tmp_path / "deploymentWithoutService.yaml").write_text(source.replace(*change, 1))
@@ -237,12 +285,16 @@ def test_invalid_relations_are_clear_errors(tmp_path: Path, change: tuple[str, s
 def test_run_level_phase_runs_once_per_run(tmp_path: Path) -> None:
     # Two files, two namespaces: each HPA resolves to its own namespace's Deployment only.
     for ns in ("a", "b"):
-        text = (FIXTURES / "pdbMinAvailableGreaterThanHPAMinReplicas" / "fail-greater.yaml").read_text()
+        text = (
+            FIXTURES / "pdbMinAvailableGreaterThanHPAMinReplicas" / "fail-greater.yaml"
+        ).read_text()
         (tmp_path / f"{ns}.yaml").write_text(text.replace("namespace: shop", f"namespace: {ns}"))
     sources, _ = collect([str(tmp_path)])
     rule = RULES["pdbMinAvailableGreaterThanHPAMinReplicas"]
     outcome = inspect_sources(sources, Settings((rule,)))
-    failed = sorted((r.file.rsplit("/", 1)[1], r.namespace) for r in outcome.results if not r.passed)
+    failed = sorted(
+        (r.file.rsplit("/", 1)[1], r.namespace) for r in outcome.results if not r.passed
+    )
     assert failed == [("a.yaml", "a"), ("b.yaml", "b")]
     assert outcome.facts == [] and outcome.subjects == []  # released after the phase
 
