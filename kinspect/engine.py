@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
+from ruamel.yaml.nodes import ScalarNode
+
 from kinspect.duplicates import duplicate_key_results
 from kinspect.errors import InputProblem, KinspectError
 from kinspect.evaluate import evaluate
@@ -16,6 +18,7 @@ from kinspect.limits import DEFAULT_LIMITS, Limits
 from kinspect.loader import Document, check_json, load_documents
 from kinspect.locate import locate
 from kinspect.model import Outcome, ResourceRef
+from kinspect.prefilter import Masked, Needed, mask, needed_by
 from kinspect.relation_spec import Plan, plan_of
 from kinspect.rules import Rule
 from kinspect.sources import FILE, Source
@@ -49,6 +52,11 @@ class Settings:
         return frozenset(rule.scope for rule in self.rules)
 
     @cached_property
+    def needed(self) -> Needed:
+        """Whether a document of some apiVersion and kind is read by any rule (prefilter)."""
+        return needed_by(self.rules, self.plan)
+
+    @cached_property
     def plan(self) -> Plan:
         """What each file keeps for the cross-resource rules."""
         return plan_of([rule.relations for rule in self.rules if rule.relations])
@@ -61,13 +69,21 @@ def inspect_sources(
 
     `progress(done, name)` is called before each source and once at the end.
     """
+    from kinspect import parallel
+
     outcome = Outcome()
     run = Run(settings.inputs, settings.limits)
+    listed = list(sources)
+    processes = parallel.jobs(listed)
+    if processes > 1:
+        outcomes = parallel.inspect_all(listed, settings, run, inspect_source, processes)
+    else:
+        outcomes = parallel.sequential(listed, settings, run, inspect_source)
     done = 0
-    for source in sources:
+    for source, part in outcomes:
         if progress is not None:
             progress(done, source.name)
-        outcome.add(inspect_source(source, settings, run))
+        outcome.add(part)
         done += 1
     if progress is not None:
         progress(done, "")
@@ -134,9 +150,17 @@ def inspect_text(
     if invalid is not None:
         outcome.problems.append(invalid.at(name))
     documents = 0
+    # Plain texts only: a rendered stream's mapper must see every document it produced.
+    plain = stream is None or stream.mapper is None
+    parsed, masked = mask(text, settings.needed) if plain else (text, {})
     try:
-        for document in load_documents(text, settings.limits):
+        for document in load_documents(parsed, settings.limits):
             outcome.documents += 1
+            placeholder = _placeholder(document, masked)
+            if placeholder is not None:
+                documents += 1
+                _count_masked(name, document, placeholder, outcome, run, stream)
+                continue
             documents += document.data is not None
             _inspect_document(name, document, settings, outcome, run, stream)
             scope.document(document)
@@ -202,6 +226,34 @@ def _inspect_document(
         )
 
 
+def _placeholder(document: Document, masked: dict[int, Masked]) -> Masked | None:
+    """The masked document an empty placeholder stands for, if it is one."""
+    if not masked or document.data is not None:
+        return None
+    root = document.root
+    if not isinstance(root, ScalarNode) or root.value or root.style:
+        return None
+    return masked.get(root.start_mark.line)
+
+
+def _count_masked(
+    name: str,
+    document: Document,
+    masked: Masked,
+    outcome: Outcome,
+    run: Run | None,
+    stream: Stream | None,
+) -> None:
+    """A document no rule reads: counted and listed as a full build would, and nothing else."""
+    resource = masked.resource
+    if run is not None and not run.admit(stream, document, resource):
+        return
+    outcome.resources[resource.kind] += 1
+    outcome.inspected.append(
+        ResourceRef(name, masked.line, resource.kind, resource.namespace, resource.name)
+    )
+
+
 def _empty(name: str, text: str) -> InputProblem:
     """An input without a single document: empty, blank, or comments and `---` only."""
     what = "empty file" if not text.strip() else "no YAML document (only comments or `---`)"
@@ -210,7 +262,9 @@ def _empty(name: str, text: str) -> InputProblem:
 
 def _rules_for(rules: Iterable[Rule], target: Target, resource: Resource) -> Iterable[Rule]:
     for rule in rules:
-        if rule.analysis is not None or rule.scope != target.scope or not rule.applies_to_kind(resource.kind):
+        if rule.analysis is not None or rule.scope != target.scope:
+            continue
+        if not rule.applies_to(resource.data.get("apiVersion"), resource.kind):
             continue
         if target.container is not None and target.container.type not in rule.container_types:
             continue

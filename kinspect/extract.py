@@ -22,6 +22,17 @@ POD_SPEC_PATHS: dict[str, Path] = {
     "ReplicationController": _TEMPLATE_SPEC,
     "Job": _TEMPLATE_SPEC,
 }
+# Built-in kinds whose schema has no pod template anywhere (a CRD's `spec` describes types).
+PODLESS_KINDS = frozenset(
+    {
+        "APIService", "ClusterRole", "ClusterRoleBinding", "ConfigMap",
+        "CustomResourceDefinition", "Endpoints", "HorizontalPodAutoscaler", "Ingress",
+        "IngressClass", "LimitRange", "MutatingWebhookConfiguration", "Namespace",
+        "NetworkPolicy", "PersistentVolume", "PersistentVolumeClaim", "PodDisruptionBudget",
+        "PriorityClass", "ResourceQuota", "Role", "RoleBinding", "Secret", "Service",
+        "ServiceAccount", "StorageClass", "ValidatingWebhookConfiguration",
+    }
+)
 # Pod-level securityContext fields that containers inherit unless they set their own.
 INHERITED_SECURITY_FIELDS = (
     "runAsUser",
@@ -114,6 +125,8 @@ def is_kubernetes_object(data: Any) -> bool:
 
 def pod_spec_path(resource: Resource) -> Path | None:
     """Where the pod spec of a workload is, or None for kinds that have none."""
+    if resource.kind in PODLESS_KINDS:
+        return None
     known = POD_SPEC_PATHS.get(resource.kind)
     if known is not None:
         return known if isinstance(get_path(resource.data, known), dict) else None

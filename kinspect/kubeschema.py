@@ -130,6 +130,11 @@ def kinds() -> dict[tuple[str, str], Shape]:
     return index
 
 
+def has_schema(api_version: str, kind: str) -> bool:
+    """Whether resources of this apiVersion and kind are validated structurally."""
+    return (api_version, kind) in kinds()
+
+
 def shape_of(data: dict[str, Any]) -> Shape | None:
     """The root shape for a resource's apiVersion and kind; None when there is no schema."""
     return kinds().get((data.get("apiVersion"), data.get("kind")))  # type: ignore[arg-type]

@@ -67,6 +67,8 @@ class Rule:
     enabled: bool = True
     kinds: frozenset[str] | None = None
     exclude_kinds: frozenset[str] = frozenset()
+    api_versions: frozenset[str] | None = None
+    """Only resources with one of these apiVersions (None: any)."""
     container_types: frozenset[str] = frozenset({"containers"})
     locate: list[LocateHint] = field(default_factory=list)
     messages: list[MessageCase] = field(default_factory=list)
@@ -91,6 +93,12 @@ class Rule:
         if kind in self.exclude_kinds:
             return False
         return self.kinds is None or kind in self.kinds
+
+    def applies_to(self, api_version: object, kind: str) -> bool:
+        """Whether the rule targets resources of this apiVersion and kind."""
+        if self.api_versions is not None and api_version not in self.api_versions:
+            return False
+        return self.applies_to_kind(kind)
 
     def text(self, lang: str) -> Texts:
         """Texts in `lang`, falling back to English."""
@@ -256,6 +264,7 @@ def _build(data: dict[str, Any], file: str, values: dict[str, Any] | None = None
         file=file,
         enabled=data.get("enabled", True),
         kinds=frozenset(target["kinds"]) if "kinds" in target else None,
+        api_versions=frozenset(target["apiVersions"]) if "apiVersions" in target else None,
         exclude_kinds=frozenset(target.get("excludeKinds", ())),
         container_types=frozenset(target.get("containerTypes", ("containers",))),
         locate=[

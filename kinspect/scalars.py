@@ -30,10 +30,11 @@ def resolve_scalar(node: ScalarNode) -> Any:
         return _explicit(tag[len(_TAG) :], value)
     if node.style:
         return value
-    return _implicit(value)
+    return implicit_value(value)
 
 
-def _implicit(value: str) -> Any:
+def implicit_value(value: str) -> Any:
+    """A plain scalar resolved as Kubernetes' YAML decoder does (YAML 1.1 booleans, octal)."""
     if value in _NULL:
         return None
     if value in _TRUE:

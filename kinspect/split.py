@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 _MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\r\n]|$)", re.MULTILINE)
 _DIRECTIVE = re.compile(r"^%", re.MULTILINE)
@@ -18,6 +19,8 @@ _TOP_API = re.compile(r"^apiVersion:[ \t]*(.*?)[ \t]*\r?$", re.MULTILINE)
 _SIMPLE_VALUE = re.compile(r"""(["']?)([A-Za-z0-9][A-Za-z0-9./-]*)\1(?:[ \t]+#.*)?""")
 _FIRST_CONTENT = re.compile(r"^(?!#|---|\.\.\.)[^\s]", re.MULTILINE)
 _BLOCK_KEY = re.compile(r"[A-Za-z_\"'][^:{}\[\]]*:(?:[ \t]|$)")
+_METADATA = re.compile(r"^metadata:[ \t]*\r?\n((?:(?:[ \t][^\n]*|[ \t]*)(?:\n|$))*)", re.MULTILINE)
+_ENTRY = re.compile(r"([A-Za-z][A-Za-z0-9_.-]*):(?:[ \t]+(\S.*?))?[ \t]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +57,18 @@ def _line_end(text: str, position: int) -> int:
     return len(text) if newline < 0 else newline + 1
 
 
-def header(chunk: str) -> tuple[str, str] | None:
-    """(apiVersion, kind) read from a plain block-mapping document, or None when unsure.
+@dataclass(frozen=True, slots=True)
+class Header:
+    """A document's top-level apiVersion and kind, and where its content starts (0-based)."""
+
+    api_version: str
+    kind: str
+    line: int
+    column: int
+
+
+def header(chunk: str) -> Header | None:
+    """The header of a plain block-mapping document, or None when unsure.
 
     Unsure means anything but exactly one simple `apiVersion:` and `kind:` at column 0 in a
     document whose content is a block mapping: the caller must then parse the document.
@@ -71,4 +84,53 @@ def header(chunk: str) -> tuple[str, str] | None:
     version = _SIMPLE_VALUE.fullmatch(versions[0])
     if kind is None or version is None:
         return None
-    return version.group(2), kind.group(2)
+    line = chunk.count("\n", 0, first.start())
+    return Header(version.group(2), kind.group(2), line, 0)
+
+
+def metadata_of(chunk: str) -> dict[str, Any] | None:
+    """`metadata.name` and `.namespace` of a block-mapping document, or None when unsure.
+
+    Reads the lines of the top-level `metadata:` block whose indentation is that of its first
+    key; each must be a simple `key: value` or `key:` opening a nested block.
+    """
+    blocks = _METADATA.findall(chunk)
+    if len(blocks) != 1:
+        return None
+    lines = [
+        line
+        for line in blocks[0].splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not lines:
+        return None
+    indent = len(lines[0]) - len(lines[0].lstrip(" "))
+    found: dict[str, Any] = {}
+    for line in lines:
+        if len(line) - len(line.lstrip(" ")) != indent:
+            continue
+        entry = _ENTRY.fullmatch(line[indent:].rstrip("\r"))
+        if entry is None:
+            return None
+        key, value = entry.group(1), entry.group(2)
+        if key in ("name", "namespace", "generateName"):
+            if key in found or value is None:
+                return None
+            found[key] = _scalar(value)
+            if found[key] is _UNSURE:
+                return None
+    return found
+
+
+_UNSURE = object()
+
+
+def _scalar(text: str) -> Any:
+    from kinspect.scalars import implicit_value
+
+    simple = _SIMPLE_VALUE.fullmatch(text)
+    if simple is None:
+        return _UNSURE
+    if simple.group(1):
+        return simple.group(2)
+    return implicit_value(simple.group(2))

@@ -1,0 +1,108 @@
+"""Plain files spread over the machine's cores, with results in input order.
+
+Each worker inspects one file with a fresh run state and returns its outcome together with
+what the file added to that state (owner links, template notes), which the parent merges
+into the real run, so the run-level phases see exactly what a sequential run would. A file
+whose documents a mapper must place later (a Helm render's `# Source:` comments) is handed
+back and inspected in the parent. `KINSPECT_REFERENCE=1` or `KINSPECT_JOBS=1` keeps it all
+in one process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kinspect.errors import InputProblem
+from kinspect.model import Outcome
+from kinspect.prefilter import enabled as fast_path_enabled
+from kinspect.sources import FILE, Source
+
+if TYPE_CHECKING:
+    from kinspect.engine import Settings
+    from kinspect.inputs import Run
+
+MIN_FILES = 64
+"""Fewer files are inspected in the parent: starting workers would cost more than it saves."""
+
+Inspect = Callable[[Source, "Settings", "Run"], Outcome]
+
+
+@dataclass
+class _Delta:
+    """What inspecting one file added to its run's shared state."""
+
+    present: set[str] = field(default_factory=set)
+    owned: list[Any] = field(default_factory=list)
+    template_dirs: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[InputProblem] = field(default_factory=list)
+
+
+_WORKER: tuple[Inspect, Settings] | None = None
+
+
+def jobs(sources: list[Source]) -> int:
+    """How many processes to use for these sources (1: stay in this process)."""
+    wanted = os.environ.get("KINSPECT_JOBS", "")
+    count = int(wanted) if wanted.isdigit() else min(os.cpu_count() or 1, 8)
+    plain = sum(1 for source in sources if source.kind == FILE and source.path is not None)
+    if count < 2 or plain < MIN_FILES or not fast_path_enabled() or sys.platform != "linux":
+        return 1
+    return count
+
+
+def inspect_all(
+    sources: list[Source], settings: Settings, run: Run, inspect: Inspect, processes: int
+) -> Iterator[tuple[Source, Outcome]]:
+    """(source, outcome) for every source, in input order; plain files run in workers."""
+    global _WORKER
+    _WORKER = (inspect, settings)
+    context = multiprocessing.get_context("fork")  # workers inherit the loaded rules
+    with context.Pool(processes) as pool:
+        parallel = [s for s in sources if s.kind == FILE and s.path is not None]
+        done = pool.imap(_work, parallel, chunksize=4)
+        for source in sources:
+            if source.kind != FILE or source.path is None:
+                yield source, inspect(source, settings, run)
+                continue
+            answer = next(done)
+            if answer is None:  # needs the parent's run state (a mapped stream)
+                yield source, inspect(source, settings, run)
+                continue
+            outcome, delta = answer
+            _merge(run, delta)
+            yield source, outcome
+    _WORKER = None
+
+
+def _work(source: Source) -> tuple[Outcome, _Delta] | None:
+    from kinspect.inputs import Run
+
+    assert _WORKER is not None
+    inspect, settings = _WORKER
+    run = Run(settings.inputs, settings.limits)
+    outcome = inspect(source, settings, run)
+    if run.kept or run.seen or run.context_only:
+        return None
+    delta = _Delta(run.owners.present, run.owners.owned, run.template_dirs, run.notes)
+    return outcome, delta
+
+
+def _merge(run: Run, delta: _Delta) -> None:
+    run.owners.present |= delta.present
+    run.owners.owned.extend(delta.owned)
+    for directory, files in delta.template_dirs.items():
+        run.template_dirs.setdefault(directory, []).extend(files)
+    run.notes.extend(delta.notes)
+
+
+def sequential(
+    sources: Iterable[Source], settings: Settings, run: Run, inspect: Inspect
+) -> Iterator[tuple[Source, Outcome]]:
+    """(source, outcome) for every source, in this process."""
+    for source in sources:
+        yield source, inspect(source, settings, run)
