@@ -246,23 +246,25 @@ def fix(
     exclude: opt.Excludes = None,
     config: cfg.ConfigFile = None,
     rules_dir: cfg.RulesDirs = None,
+    baseline: cfg.Baseline = None,
 ) -> None:
     """Apply the fixes of failing checks to plain YAML files, keeping comments and layout.
 
-    Suppressed findings are not fixed. Values only you can choose (resources, probes) are
+    Suppressed, exempted and baselined findings are not fixed. Values only you can choose (resources, probes) are
     written as placeholders marked `TODO(kinspect)`. Helm charts, templates and rendered or
     kustomize-built output are left alone: change their sources.
     """
     from kinspect.fix import fixable
-    from kinspect.fixrun import run_fix
+    from kinspect.fixrun import baseline_of, run_fix
     from kinspect.fixtexts import report_lines
     from kinspect.plan import Options, make_plan
 
     given = (_split(checks), _split(skip_checks), None, lang.value if lang else None)
-    plan = make_plan(Options(config, *given, rules_dirs=rules_dir))
+    plan = make_plan(Options(config, *given, rules_dirs=rules_dir, baseline=baseline))
     settings = replace(plan.settings, rules=tuple(fixable(plan.rules)))
     excludes = exclude if exclude is not None else plan.exclude
-    outcome = run_fix(paths or ["."], settings, diff=diff, excludes=excludes)
+    accepted = baseline_of(plan.baseline, [rule.id for rule in plan.rules], plan.lang)
+    outcome = run_fix(paths or ["."], settings, diff=diff, excludes=excludes, baseline=accepted)
     for text in outcome.output:
         sys.stdout.write(text)
     for problem in outcome.problems:

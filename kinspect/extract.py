@@ -190,7 +190,7 @@ def _effective(
     inherited = frozenset(k for k in inheritable if k not in own)
     if not inherited:
         return container, frozenset()
-    merged = {**{k: inheritable[k] for k in inherited}, **own}
+    merged = {**{k: v for k, v in inheritable.items() if k in inherited}, **own}
     return {**container, "securityContext": merged}, inherited
 
 

@@ -2,32 +2,35 @@
 
 The text is linted; each failing, unsuppressed finding of a rule with a `fix` becomes
 operations at document paths (a container's inherited securityContext field lives in the pod
-spec). The text is edited in rounds (kinspect.textedit) until every operation holds, parsed
-again, and accepted only when its data is exactly the data the operations describe.
+spec). kinspect.fixapply edits the text until every operation holds; the result is accepted
+only when its data is exactly the data the operations describe, and linted again to tell
+what was fixed and what is left (with the reason).
 """
 
 from __future__ import annotations
 
-import json as json_module
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
-
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from kinspect import fixtexts
 from kinspect.engine import Settings, inspect_text
 from kinspect.errors import InputProblem
-from kinspect.evaluate import evaluate
-from kinspect.extract import INHERITED_SECURITY_FIELDS, Path, Target, resources_of, targets_of
-from kinspect.fixapply import DocOp, apply_ops, missing, value_at
-from kinspect.fixspec import FixOp, Unavailable, expand, fill_value
-from kinspect.loader import Document, load_documents
+from kinspect.extract import Path, Target
+from kinspect.fixapply import DocOp, apply_ops
+from kinspect.fixplan import (
+    NoFix,
+    failures,
+    finding_key,
+    identity,
+    indent_step,
+    newline_of,
+    plan_ops,
+)
+from kinspect.loader import load_documents
 from kinspect.model import Result
 from kinspect.rules import Rule
-from kinspect.schema import CompiledSchema, compile_schema
 from kinspect.textedit import Refused
 from kinspect.yamlrender import Layout
 
@@ -58,15 +61,22 @@ def fixable(rules: list[Rule]) -> list[Rule]:
     return [r for r in rules if r.analysis is None and not r.relations]
 
 
-def fix_text(name: str, text: str, settings: Settings, json: bool = False) -> Fixed:
-    """Fix the failing findings of `settings.rules` in `text` (named `name`)."""
+Baseline = Callable[[list[Result]], list[Result]]
+"""Marks the results a baseline accepts as suppressed (kinspect.baseline.apply_baseline)."""
+
+
+def fix_text(
+    name: str, text: str, settings: Settings, json: bool = False, baseline: Baseline | None = None
+) -> Fixed:
+    """Fix the failing, unsuppressed findings of `settings.rules` in `text` (named `name`)."""
     lang = settings.lang
     before = inspect_text(name, text, settings)
     if before.problems:
         return Fixed(text, problems=before.problems)
-    failing = [r for r in before.results if not r.passed and r.suppressed is None]
+    results = baseline(before.results) if baseline else before.results
+    failing = [r for r in results if not r.passed and r.suppressed is None]
     active = {finding_key(r) for r in failing}
-    suppressed = {finding_key(r) for r in before.results if not r.passed} - active
+    suppressed = {finding_key(r) for r in results if not r.passed} - active
     documents = list(load_documents(text, settings.limits))
     planned = _Planned()
     for document in documents:
@@ -77,14 +87,14 @@ def fix_text(name: str, text: str, settings: Settings, json: bool = False) -> Fi
                 planned.protect(rule, target, document.index)
     planned.drop_protected(lang)
     if not planned.ops:
-        return _outcome(name, text, text, failing, planned.reasons, settings)
+        return _outcome(name, text, text, failing, planned.reasons, settings, baseline)
     layout = Layout(newline_of(text), indent_step(documents), json)
     applied = apply_ops(text, documents, planned.ops, layout, settings.limits)
     for number, refusal in applied.refused.items():
         planned.refuse(number, _reason(refusal, lang))
     if not applied.exact:
         return Fixed(text, problems=[InputProblem(name, fixtexts.text(lang, "unsafe"))])
-    return _outcome(name, text, applied.text, failing, planned.reasons, settings)
+    return _outcome(name, text, applied.text, failing, planned.reasons, settings, baseline)
 
 
 class _Planned:
@@ -92,7 +102,7 @@ class _Planned:
 
     def __init__(self) -> None:
         self.ops: list[DocOp] = []
-        self.owners: list[tuple[str, ...]] = []
+        self.owners: list[tuple[Any, ...]] = []
         self.reasons: dict[tuple[Any, ...], str] = {}
         self._protected: set[tuple[int, Path]] = set()
 
@@ -136,94 +146,6 @@ class _Planned:
         self.reasons[self.owners[number]] = reason
 
 
-class NoFix(Exception):
-    """A finding whose fix cannot be planned (a placeholder without a value...), and why."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def plan_ops(
-    ops: tuple[FixOp, ...], target: Target, document: int, lang: str, json: bool
-) -> Iterator[DocOp]:
-    """The document operations of one failing target."""
-    for op in ops:
-        if op.todo and json:
-            raise NoFix(fixtexts.text(lang, "json"))
-        when = _compiled(op.when)
-        match = _compiled(op.match)
-        for path in expand(op.path, target.instance):
-            current = value_at(target.instance, path)
-            if when is not None and (missing(current) or not when.is_valid(current)):
-                continue
-            try:
-                value = fill_value(op.value, target.instance)
-            except Unavailable as exc:
-                raise NoFix(fixtexts.text(lang, "placeholder", path=exc.args[0])) from None
-            doc_path = target.document_path(path)
-            yield DocOp(document, op.action, doc_path, value, op.todo_text(lang), when, match)
-            if op.action == "remove" and (pod_path := _exposed(target, path, when)):
-                yield DocOp(document, "remove", pod_path, when=when)
-
-
-def _exposed(target: Target, path: Path, when: CompiledSchema | None) -> Path | None:
-    """The pod's copy of a securityContext field the container would inherit once its own
-    is removed, when that copy fails the same way; else None."""
-    spec = target.pod_spec_path
-    inheritable = (
-        len(path) >= 2 and path[0] == "securityContext" and path[1] in INHERITED_SECURITY_FIELDS
-    )
-    if spec is None or not inheritable or path[1] in target.inherited:
-        return None
-    pod_path = (*spec, *path)
-    value = value_at(target.resource.data, pod_path[len(target.resource.path) :])
-    if missing(value) or (when is not None and not when.is_valid(value)):
-        return None
-    return pod_path
-
-
-def _compiled(schema: dict[str, Any] | bool | None) -> CompiledSchema | None:
-    return None if schema is None else _compile(json_module.dumps(schema, sort_keys=True))
-
-
-@cache
-def _compile(text: str) -> CompiledSchema:
-    return compile_schema(json_module.loads(text))
-
-
-def failures(
-    name: str, document: Document, settings: Settings
-) -> Iterator[tuple[Rule, Target, Result]]:
-    """Each failing (rule, target) of a document, evaluated as the engine does."""
-    scopes = frozenset(rule.scope for rule in settings.rules)
-    for resource in resources_of(document.data):
-        for target in targets_of(resource, scopes):
-            for rule in settings.rules:
-                if not _applies(rule, target):
-                    continue
-                result = evaluate(rule, target, document.root, name, settings.lang)
-                if not result.passed:
-                    yield rule, target, result
-
-
-def _applies(rule: Rule, target: Target) -> bool:
-    if rule.scope != target.scope or not rule.applies_to_kind(target.resource.kind):
-        return False
-    return target.container is None or target.container.type in rule.container_types
-
-
-def finding_key(result: Result) -> tuple[Any, ...]:
-    """A finding at its place (for matching the engine's results on the same text)."""
-    return (result.check, result.line, result.column, result.path, *_identity(result)[1:])
-
-
-def _identity(result: Result) -> tuple[Any, ...]:
-    """A finding by what it is about, stable when lines move."""
-    where = (result.kind, result.namespace, result.name, result.container_type, result.container)
-    return (result.check, *where)
-
-
 def _outcome(
     name: str,
     old: str,
@@ -231,19 +153,22 @@ def _outcome(
     failing: list[Result],
     reasons: dict[tuple[Any, ...], str],
     settings: Settings,
+    baseline: Baseline | None = None,
 ) -> Fixed:
     """What the fix did, judged by linting the new text."""
     after = inspect_text(name, new, settings) if new != old else None
     if after is not None and after.problems:
         return Fixed(old, problems=after.problems)
-    still = (
-        [r for r in after.results if not r.passed and r.suppressed is None] if after else failing
-    )
-    fixed = Counter(_identity(r) for r in failing) - Counter(_identity(r) for r in still)
-    before = {_identity(r): r for r in failing}
+    if after is not None:
+        results = baseline(after.results) if baseline else after.results
+        still = [r for r in results if not r.passed and r.suppressed is None]
+    else:
+        still = failing
+    fixed = Counter(identity(r) for r in failing) - Counter(identity(r) for r in still)
+    before = {identity(r): r for r in failing}
     left = []
     for result in still:
-        original = before.get(_identity(result), result)
+        original = before.get(identity(result), result)
         reason = reasons.get(finding_key(original)) or fixtexts.text(settings.lang, "stillFails")
         left.append(Left(result, original, reason))
     left.sort(key=lambda item: (item.result.line, item.result.column, item.result.check))
@@ -252,43 +177,11 @@ def _outcome(
 
 def _by_check(fixed: Counter[tuple[Any, ...]]) -> Counter[str]:
     counts: Counter[str] = Counter()
-    for identity, count in fixed.items():
-        counts[identity[0]] += count
+    for about, count in fixed.items():
+        counts[about[0]] += count
     return counts
 
 
 def _reason(exc: Refused, lang: str) -> str:
     kind = fixtexts.text(lang, exc.kind) if exc.kind else ""
     return fixtexts.text(lang, exc.code, path=exc.path or "?", kind=kind)
-
-
-def newline_of(text: str) -> str:
-    """The file's line break: CRLF when most lines end so."""
-    crlf = text.count("\r\n")
-    return "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
-
-
-def indent_step(documents: list[Document]) -> int:
-    """The indentation step of nested block mappings (2 when none shows it)."""
-    pending: list[Node] = [d.root for d in documents]
-    while pending:
-        node = pending.pop(0)
-        if isinstance(node, SequenceNode):
-            pending.extend(node.value)
-        elif isinstance(node, MappingNode):
-            for key, value in node.value:
-                if _nested_block(node, value):
-                    step = value.value[0][0].start_mark.column - key.start_mark.column
-                    if step > 0:
-                        return int(step)
-                pending.append(value)
-    return 2
-
-
-def _nested_block(parent: Node, node: Node) -> bool:
-    return (
-        isinstance(node, MappingNode)
-        and not getattr(parent, "flow_style", False)
-        and not node.flow_style
-        and bool(node.value)
-    )

@@ -19,7 +19,8 @@ from kinspect.fixspec import same
 from kinspect.limits import Limits
 from kinspect.loader import Document, load_documents
 from kinspect.schema import CompiledSchema
-from kinspect.textedit import Edit, Editor, Group, Refused, apply_edits, select
+from kinspect.textedit import Edit, Group, Refused, apply_edits, select
+from kinspect.yamledit import Editor
 from kinspect.yamlrender import Layout
 
 MAX_ROUNDS = 16

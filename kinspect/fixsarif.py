@@ -15,9 +15,9 @@ from typing import Any
 
 from kinspect.engine import Settings
 from kinspect.errors import KinspectError
-from kinspect.fix import NoFix, failures, finding_key, indent_step, newline_of, plan_ops
 from kinspect.fixapply import document_bounds, edit_document
-from kinspect.fixrun import generated
+from kinspect.fixplan import NoFix, failures, finding_key, indent_step, newline_of, plan_ops
+from kinspect.fixsources import generated
 from kinspect.loader import load_documents
 from kinspect.model import Result
 from kinspect.rules import Rule

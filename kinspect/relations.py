@@ -66,17 +66,18 @@ def _where(step: Step, facts: list[Fact], subject: Subject) -> list[Fact]:
 
 def _where_validator(step: Step, subject: Subject) -> CompiledSchema:
     where = step.where if step.where is not None else True
-    if placeholder_paths(where, SUBJECT):
-        return compiled_fill(where, SUBJECT, lookup_values(subject.values))
     cached = _WHERE.get(id(where))
     if cached is None or cached[0] is not where:
-        cached = (where, compile_schema(where))
+        templated = bool(placeholder_paths(where, SUBJECT))
+        cached = (where, None if templated else compile_schema(where))
         _WHERE[id(where)] = cached
-    validator: CompiledSchema = cached[1]
-    return validator
+    if cached[1] is None:  # filled with this subject's values
+        return compiled_fill(where, SUBJECT, lookup_values(subject.values))
+    return cached[1]
 
 
-_WHERE: dict[int, tuple[Any, CompiledSchema]] = {}
+# Compiled `where` schemas (None: filled per subject), kept as long as their rules.
+_WHERE: dict[int, tuple[Any, CompiledSchema | None]] = {}
 
 
 def project(values: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:

@@ -159,10 +159,19 @@ def test_removed_api_versions_name_their_replacement(lang: str) -> None:
         ),
         (
             "insecureCapabilities/fail-unsafe-add.yaml",
-            ["container ntp adds the capability SYS_TIME", "container setup adds the capability CHOWN"],
+            [
+                "container ntp adds the capability SYS_TIME",
+                "container setup adds the capability CHOWN",
+            ],
         ),
-        ("seccompProfileMissing/fail-unset.yaml", ["container api sets no seccomp profile"] * 2),
-        ("seccompProfileMissing/fail-unconfined.yaml", ["runs with seccompProfile type Unconfined"] * 2),
+        (
+            "seccompProfileMissing/fail-unset.yaml",
+            ["container api sets no seccomp", "container sidecar sets no seccomp"],
+        ),
+        (
+            "seccompProfileMissing/fail-unconfined.yaml",
+            ["runs with seccompProfile type Unconfined"] * 2,
+        ),
         ("pdbDisruptionsIsZero/fail-min-equals-replicas.yaml", ["but Deployment/api runs no more"]),
         ("hostPathSet/fail-daemonset.yaml", ["mounts the node path /var/log"]),
     ],

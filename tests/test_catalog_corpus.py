@@ -1,8 +1,8 @@
 """The whole catalog, off-by-default rules included, over the real-world corpus: no crash.
 
-Every manifest of ../shared/corpus is given to the CLI as a file of its own, so each is read as
-plain YAML (kustomize bases and chart-less files too) without waiting for kustomize or Helm
-builds; the cross-resource rules then resolve over all of them at once.
+The CLI reads ../shared/corpus as a user would with `--no-render` (chart and kustomize
+directories as plain YAML, so no build is waited for) and `--checks` naming every rule; the
+cross-resource rules then resolve over every resource of the corpus at once.
 """
 
 from __future__ import annotations
@@ -19,26 +19,15 @@ from kinspect.rules import load_rules
 from .conftest import ROOT
 
 CORPUS = ROOT.parent / "shared" / "corpus"
-SUFFIXES = (".yaml", ".yml", ".json")
-
-
-def corpus_files() -> list[str]:
-    """Every manifest file of the corpus, relative to the repository, in a stable order."""
-    found = []
-    for directory, _, names in os.walk(CORPUS):
-        found += [os.path.join(directory, n) for n in names if n.endswith(SUFFIXES)]
-    return sorted(os.path.relpath(path, ROOT) for path in found)
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the repository")
 def test_full_catalog_over_the_corpus_does_not_crash() -> None:
     rules = load_rules()
     every_check = ",".join(rule.id for rule in rules)
-    files = corpus_files()
-    assert len(files) > 4000
     proc = subprocess.run(
         [sys.executable, "-m", "kinspect", "lint", "--format", "json", "--no-progress",
-         "--fail-on", "never", "--checks", every_check, *files],
+         "--no-render", "--fail-on", "never", "--checks", every_check, "../shared/corpus"],
         capture_output=True, text=True, cwd=ROOT, timeout=600,
         env={**os.environ, "NO_COLOR": "1"},
     )  # fmt: skip

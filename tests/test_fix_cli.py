@@ -76,6 +76,10 @@ def test_stdin_gives_the_fixed_text() -> None:
     assert proc.stdout == FIXED_POD
     diff = run_cli("fix", "--diff", *CHECK, "-", stdin=POD)
     assert diff.returncode == 1 and diff.stdout.startswith("--- a/-\n")
+    rendered = "# Source: web/templates/pod.yaml\n" + POD
+    refused = run_cli("fix", *CHECK, "-", stdin=rendered)
+    assert refused.returncode == 0 and refused.stdout == rendered
+    assert "Helm-rendered output not fixed" in refused.stderr
 
 
 def test_chinese_messages(pod: Path) -> None:
@@ -172,3 +176,14 @@ def test_utf16_files_keep_their_encoding(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe" + POD.encode("utf-16-le"))
     assert run_cli("fix", *CHECK, str(path)).returncode == 0
     assert path.read_bytes() == b"\xff\xfe" + FIXED_POD.encode("utf-16-le")
+
+
+def test_baselined_findings_are_not_fixed(pod: Path, tmp_path: Path) -> None:
+    written = run_cli(
+        "lint", *CHECK, "--write-baseline", "baseline.json", "agent.yaml", cwd=tmp_path
+    )
+    assert written.returncode == 0, written.stderr
+    proc = run_cli("fix", *CHECK, "--baseline", "baseline.json", "agent.yaml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert pod.read_text(encoding="utf-8") == POD
+    assert "nothing to fix" in proc.stderr

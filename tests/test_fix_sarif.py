@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -22,7 +21,9 @@ RULES = {rule.id: rule for rule in load_rules()}
 @pytest.fixture(scope="module")
 def sarif() -> dict[str, Any]:
     names = [str(case.relative_to(ROOT)) for case in CASES]
-    proc = run_cli("lint", "--format", "sarif", "--fail-on", "never", "--checks", CORE_CHECKS, *names)
+    proc = run_cli(
+        "lint", "--format", "sarif", "--fail-on", "never", "--checks", CORE_CHECKS, *names
+    )
     assert proc.returncode == 0, proc.stderr
     log: dict[str, Any] = json.loads(proc.stdout)
     return log
