@@ -53,13 +53,57 @@ class _PythonSchema:
         classes = {7: jsonschema.Draft7Validator, 2019: jsonschema.Draft201909Validator}
         base = classes.get(_draft_of(schema), jsonschema.Draft202012Validator)
         cls = jsonschema.validators.extend(base, {"pattern": _ecma_pattern})
-        self._validator = cls(schema)
+        self._validator = cls(_no_false_subschemas(schema))
 
     def is_valid(self, instance: Any) -> bool:
         return bool(self._validator.is_valid(instance))
 
     def error_paths(self, instance: Any) -> list[InstancePath]:
         return [tuple(error.absolute_path) for error in self._validator.iter_errors(instance)]
+
+
+_SCHEMA_KEYWORDS = frozenset(
+    {
+        "additionalItems",
+        "additionalProperties",
+        "contains",
+        "else",
+        "if",
+        "items",
+        "not",
+        "propertyNames",
+        "then",
+        "unevaluatedItems",
+        "unevaluatedProperties",
+    }
+)
+_SCHEMA_MAP_KEYWORDS = frozenset(
+    {"$defs", "definitions", "dependentSchemas", "patternProperties", "properties"}
+)
+_SCHEMA_LIST_KEYWORDS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+
+
+def _no_false_subschemas(schema: Any) -> Any:
+    """`false` subschemas written as `{"not": {}}`, which means the same.
+
+    jsonschema reports the error of a `false` subschema without its place in the instance
+    (`properties: {path: false}` fails at the parent); jsonschema-rs, and users, expect the
+    place of the offending value.
+    """
+    if schema is False:
+        return {"not": {}}
+    if not isinstance(schema, dict):
+        return schema
+    result: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _SCHEMA_KEYWORDS:
+            value = _no_false_subschemas(value)
+        elif key in _SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
+            value = {name: _no_false_subschemas(sub) for name, sub in value.items()}
+        elif key in _SCHEMA_LIST_KEYWORDS and isinstance(value, list):
+            value = [_no_false_subschemas(sub) for sub in value]
+        result[key] = value
+    return result
 
 
 def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:

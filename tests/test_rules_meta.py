@@ -100,3 +100,28 @@ def test_duplicate_id_needs_overrides(tmp_path: Path) -> None:
     )
     rules = {rule.id: rule for rule in load_rules([tmp_path])}
     assert rules["hostPIDSet"].severity == "warning"
+
+
+def _api_versions_in(schema: object) -> set[str]:
+    """Every apiVersion value a schema names (in `const` or `enum` under an apiVersion key)."""
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "apiVersion" and isinstance(value, dict):
+                found.update(str(v) for v in value.get("enum", []))
+                if "const" in value:
+                    found.add(str(value["const"]))
+            else:
+                found |= _api_versions_in(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            found |= _api_versions_in(item)
+    return found
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
+def test_api_version_filter_covers_the_schema(path: Path) -> None:
+    """A `target.apiVersions` filter must not hide a version the schema looks for."""
+    rule = load_rule(path)
+    if rule.api_versions is not None:
+        assert _api_versions_in(rule.schema) <= rule.api_versions
