@@ -91,7 +91,8 @@ def checkov_command(directory: Path) -> list[str]:
         subprocess.run([sys.executable, "-m", "venv", str(CHECKOV_VENV)], check=True)
         pip = [str(CHECKOV_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet"]
         subprocess.run([*pip, "checkov"], check=True)
-    return [str(checkov), "-d", str(directory), "--framework", "kubernetes", "--quiet", "-o", "json"]
+    options = ["--framework", "kubernetes", "--quiet", "-o", "json"]
+    return [str(checkov), "-d", str(directory), *options]
 
 
 def report(name: str, seconds: float, base: float | None = None, base_name: str = "") -> None:

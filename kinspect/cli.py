@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
+import click
 import typer
 
 from kinspect import cli_config as cfg
@@ -24,7 +25,7 @@ app = typer.Typer(
 )
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     """Lowest severity that makes `lint` exit 1."""
 
     danger = "danger"
@@ -32,7 +33,7 @@ class FailOn(str, Enum):
     never = "never"
 
 
-class Lang(str, Enum):
+class Lang(StrEnum):
     """Language of rule texts and labels."""
 
     en = "en"
@@ -47,7 +48,9 @@ def _split(values: list[str] | None) -> list[str] | None:
 
 @app.command()
 def lint(
-    paths: Annotated[list[str] | None, typer.Argument(help="Files, directories, or - for stdin.")] = None,
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Files, directories, or - for stdin.")
+    ] = None,
     output_format: Annotated[
         list[str] | None,
         typer.Option(
@@ -62,7 +65,9 @@ def lint(
         Lang | None,
         typer.Option(help="Language of the texts (default: LC_ALL/LC_MESSAGES/LANG, zh* → zh)."),
     ] = None,
-    checks: Annotated[list[str] | None, typer.Option(help="Only these checks (comma-separated).")] = None,
+    checks: Annotated[
+        list[str] | None, typer.Option(help="Only these checks (comma-separated).")
+    ] = None,
     skip_checks: Annotated[list[str] | None, typer.Option(help="Skip these checks.")] = None,
     fail_on: Annotated[
         FailOn | None,
@@ -250,9 +255,9 @@ def fix(
 ) -> None:
     """Apply the fixes of failing checks to plain YAML files, keeping comments and layout.
 
-    Suppressed, exempted and baselined findings are not fixed. Values only you can choose (resources, probes) are
-    written as placeholders marked `TODO(kinspect)`. Helm charts, templates and rendered or
-    kustomize-built output are left alone: change their sources.
+    Suppressed, exempted and baselined findings are not fixed. Values only you can choose
+    (resources, probes) are written as placeholders marked `TODO(kinspect)`. Helm charts,
+    templates and rendered or kustomize-built output are left alone: change their sources.
     """
     from kinspect.fix import fixable
     from kinspect.fixrun import baseline_of, run_fix
@@ -419,12 +424,12 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # click's usage errors (typer may vendor click) and bugs
-        if callable(getattr(exc, "show", None)) and isinstance(getattr(exc, "exit_code", None), int):
-            exc.show()
-            sys.exit(EXIT_ERROR)
-        if type(exc).__name__ == "Abort":
-            sys.exit(130)
+    except click.ClickException as exc:  # click's own usage errors: its message, exit 2
+        exc.show()
+        sys.exit(EXIT_ERROR)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line, never a traceback
         _error(f"internal error: {type(exc).__name__}: {exc} (please report this)")
         sys.exit(EXIT_ERROR)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

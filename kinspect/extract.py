@@ -25,12 +25,31 @@ POD_SPEC_PATHS: dict[str, Path] = {
 # Built-in kinds whose schema has no pod template anywhere (a CRD's `spec` describes types).
 PODLESS_KINDS = frozenset(
     {
-        "APIService", "ClusterRole", "ClusterRoleBinding", "ConfigMap",
-        "CustomResourceDefinition", "Endpoints", "HorizontalPodAutoscaler", "Ingress",
-        "IngressClass", "LimitRange", "MutatingWebhookConfiguration", "Namespace",
-        "NetworkPolicy", "PersistentVolume", "PersistentVolumeClaim", "PodDisruptionBudget",
-        "PriorityClass", "ResourceQuota", "Role", "RoleBinding", "Secret", "Service",
-        "ServiceAccount", "StorageClass", "ValidatingWebhookConfiguration",
+        "APIService",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ConfigMap",
+        "CustomResourceDefinition",
+        "Endpoints",
+        "HorizontalPodAutoscaler",
+        "Ingress",
+        "IngressClass",
+        "LimitRange",
+        "MutatingWebhookConfiguration",
+        "Namespace",
+        "NetworkPolicy",
+        "PersistentVolume",
+        "PersistentVolumeClaim",
+        "PodDisruptionBudget",
+        "PriorityClass",
+        "ResourceQuota",
+        "Role",
+        "RoleBinding",
+        "Secret",
+        "Service",
+        "ServiceAccount",
+        "StorageClass",
+        "ValidatingWebhookConfiguration",
     }
 )
 # Pod-level securityContext fields that containers inherit unless they set their own.
@@ -108,9 +127,7 @@ def resources_of(data: Any, path: Path = ()) -> Iterator[Resource]:
     metadata = metadata if isinstance(metadata, dict) else {}
     name = metadata.get("name") or metadata.get("generateName") or "<unnamed>"
     namespace = metadata.get("namespace")
-    yield Resource(
-        kind, str(name), str(namespace) if namespace else None, data, path
-    )
+    yield Resource(kind, str(name), str(namespace) if namespace else None, data, path)
 
 
 def is_kubernetes_object(data: Any) -> bool:
@@ -204,4 +221,3 @@ def get_path(data: Any, path: Path) -> Any:
         else:
             return None
     return data
-

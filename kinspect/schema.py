@@ -52,7 +52,7 @@ class _PythonSchema:
 
         classes = {7: jsonschema.Draft7Validator, 2019: jsonschema.Draft201909Validator}
         base = classes.get(_draft_of(schema), jsonschema.Draft202012Validator)
-        cls = jsonschema.validators.extend(base, {"pattern": _ecma_pattern})
+        cls = jsonschema.validators.extend(base, {"pattern": _ecma_pattern})  # type: ignore[no-untyped-call]
         self._validator = cls(_no_false_subschemas(schema))
 
     def is_valid(self, instance: Any) -> bool:
@@ -116,7 +116,7 @@ def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> A
 
 @cache
 def _python_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a JSON Schema pattern for Python: a bare `$` must not match before a final newline."""
+    """A JSON Schema pattern for Python's `re`: a bare `$` must not match before a final `\\n`."""
     out: list[str] = []
     in_class = escaped = False
     for char in pattern:

@@ -102,7 +102,7 @@ def test_hook_manifest_is_valid() -> None:
     assert proc.returncode == 0, proc.stdout
     manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     hooks = {hook["id"]: hook for hook in manifest}
-    assert set(hooks) == {"kinspect", "kinspect-dirs"}
+    assert set(hooks) == {"kinspect", "kinspect-dirs", "kinspect-fix"}
     assert all(hook.get("minimum_pre_commit_version") for hook in hooks.values())
     # Hooks print; a report file would be left behind in the user's working tree.
     assert not any("--output" in hook["entry"] for hook in hooks.values())
