@@ -40,7 +40,7 @@ def corpus_files(corpus: Path) -> list[Path]:
     sys.path.insert(0, str(ROOT))
     from kinspect.sources import collect
 
-    sources, _ = collect([str(corpus)])
+    sources, _ = collect([str(corpus)], render=False)
     return [source.path for source in sources if source.path is not None]
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import Annotated, Any
 
 import click
@@ -13,6 +12,8 @@ import typer
 from kinspect import cli_config as cfg
 from kinspect import cli_inputs as opt
 from kinspect import cli_limits as lim
+from kinspect import cli_report as rep
+from kinspect.cli_report import FailOn, split_ids
 from kinspect.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 
 app = typer.Typer(
@@ -25,68 +26,21 @@ app = typer.Typer(
 )
 
 
-class FailOn(StrEnum):
-    """Lowest severity that makes `lint` exit 1."""
-
-    danger = "danger"
-    warning = "warning"
-    never = "never"
-
-
-class Lang(StrEnum):
-    """Language of rule texts and labels."""
-
-    en = "en"
-    zh = "zh"
-
-
-def _split(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [item.strip() for value in values for item in value.split(",") if item.strip()]
-
-
 @app.command()
 def lint(
     paths: Annotated[
         list[str] | None, typer.Argument(help="Files, directories, or - for stdin.")
     ] = None,
-    output_format: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--format",
-            "-f",
-            metavar="FORMAT[=PATH]",
-            help="text, json, sarif, junit, markdown, html or gitlab; repeat it to write several "
-            "reports: FORMAT goes to stdout, FORMAT=PATH to a file.  [default: text]",
-        ),
-    ] = None,
-    lang: Annotated[
-        Lang | None,
-        typer.Option(help="Language of the texts (default: LC_ALL/LC_MESSAGES/LANG, zh* → zh)."),
-    ] = None,
-    checks: Annotated[
-        list[str] | None, typer.Option(help="Only these checks (comma-separated).")
-    ] = None,
-    skip_checks: Annotated[list[str] | None, typer.Option(help="Skip these checks.")] = None,
-    fail_on: Annotated[
-        FailOn | None,
-        typer.Option(help="Exit 1 on failures of this severity or worse.  [default: danger]"),
-    ] = None,
-    show_passed: Annotated[bool, typer.Option(help="List passing checks too (text).")] = False,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print the failures only (text).")
-    ] = False,
-    no_progress: Annotated[
-        bool, typer.Option("--no-progress", help="No progress bar (shown only on a terminal).")
-    ] = False,
-    sarif_root: Annotated[
-        str | None,
-        typer.Option(help="Make SARIF paths relative to this directory (default: git top level)."),
-    ] = None,
-    sarif_category: Annotated[
-        str | None, typer.Option(help="SARIF automationDetails.id: tells several uploads apart.")
-    ] = None,
+    output_format: rep.Formats = None,
+    lang: rep.LangOption = None,
+    checks: rep.Checks = None,
+    skip_checks: rep.SkipChecks = None,
+    fail_on: rep.FailOnOption = None,
+    show_passed: rep.ShowPassed = False,
+    quiet: rep.Quiet = False,
+    no_progress: rep.NoProgress = False,
+    sarif_root: rep.SarifRoot = None,
+    sarif_category: rep.SarifCategory = None,
     changed_dirs: Annotated[
         bool,
         typer.Option(
@@ -127,8 +81,16 @@ def lint(
     from kinspect.report import Display, SarifOptions
     from kinspect.sources import collect
 
-    given = (fail_on.value if fail_on else None, lang.value if lang else None, output_format)
-    options = Options(config, _split(checks), _split(skip_checks), *given, rules_dir, baseline)
+    options = Options(
+        config,
+        checks=split_ids(checks),
+        skip_checks=split_ids(skip_checks),
+        fail_on=fail_on.value if fail_on else None,
+        lang=lang.value if lang else None,
+        formats=output_format,
+        rules_dirs=rules_dir,
+        baseline=baseline,
+    )
     plan = make_plan(replace(options, polaris_config=polaris_config, write_baseline=write_baseline))
     for note in plan.notes:
         _error(f"note: {note}")
@@ -242,9 +204,7 @@ def fix(
         list[str] | None, typer.Option(help="Only fix these checks (comma-separated).")
     ] = None,
     skip_checks: Annotated[list[str] | None, typer.Option(help="Do not fix these checks.")] = None,
-    lang: Annotated[
-        Lang | None, typer.Option(help="Language of the messages and TODO comments.")
-    ] = None,
+    lang: rep.LangOption = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Do not list the findings left to fix by hand.")
     ] = False,
@@ -264,7 +224,7 @@ def fix(
     from kinspect.fixtexts import report_lines
     from kinspect.plan import Options, make_plan
 
-    given = (_split(checks), _split(skip_checks), None, lang.value if lang else None)
+    given = (split_ids(checks), split_ids(skip_checks), None, lang.value if lang else None)
     plan = make_plan(Options(config, *given, rules_dirs=rules_dir, baseline=baseline))
     settings = replace(plan.settings, rules=tuple(fixable(plan.rules)))
     excludes = exclude if exclude is not None else plan.exclude
@@ -285,21 +245,15 @@ def fix(
 
 @app.command()
 def cluster(
-    output_format: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--format",
-            "-f",
-            metavar="FORMAT[=PATH]",
-            help="As for lint: FORMAT to stdout, FORMAT=PATH to a file (repeatable).",
-        ),
-    ] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language of the texts.")] = None,
-    checks: Annotated[list[str] | None, typer.Option(help="Only these checks.")] = None,
-    skip_checks: Annotated[list[str] | None, typer.Option(help="Skip these checks.")] = None,
-    fail_on: Annotated[FailOn, typer.Option(help="Exit 1 on failures this bad.")] = FailOn.danger,
-    show_passed: Annotated[bool, typer.Option(help="List passing checks too (text).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Failures only (text).")] = False,
+    output_format: rep.Formats = None,
+    lang: rep.LangOption = None,
+    checks: rep.Checks = None,
+    skip_checks: rep.SkipChecks = None,
+    fail_on: rep.FailOnOption = None,
+    show_passed: rep.ShowPassed = False,
+    quiet: rep.Quiet = False,
+    config: cfg.ConfigFile = None,
+    rules_dir: cfg.RulesDirs = None,
     context: opt.Context = None,
     namespace: opt.Namespace = None,
     all_namespaces: opt.AllNamespaces = False,
@@ -314,21 +268,31 @@ def cluster(
     """
     from kinspect.cluster_kinds import kinds_read
     from kinspect.inputs import CLUSTER, ClusterOptions, InputOptions
-    from kinspect.output import detect_language, parse_outputs
+    from kinspect.output import parse_outputs
+    from kinspect.plan import Options, make_plan
     from kinspect.report import Display
-    from kinspect.rules import load_rules, select
     from kinspect.sources import Source
 
-    outputs = parse_outputs(output_format)
-    language = detect_language(lang.value if lang else None)
-    rules = select(load_rules(), _split(checks), _split(skip_checks))
+    plan = make_plan(
+        Options(
+            config,
+            checks=split_ids(checks),
+            skip_checks=split_ids(skip_checks),
+            fail_on=fail_on.value if fail_on else None,
+            lang=lang.value if lang else None,
+            formats=output_format,
+            rules_dirs=rules_dir,
+        )
+    )
+    outputs = parse_outputs(plan.formats)
+    language, rules = plan.lang, plan.rules
     where = ClusterOptions(
         context, namespace, all_namespaces, kubeconfig, save, kinds=kinds_read(rules)
     )
     inputs = InputOptions(include_owned=include_owned, cluster=where)
     display = Display(show_passed=show_passed, quiet=quiet)
     source = Source(f"cluster:{context}" if context else "cluster", None, CLUSTER)
-    run = _Run(rules, language, outputs, display, fail_on)
+    run = _Run(rules, language, outputs, display, FailOn(plan.fail_on), plan)
     _inspect_and_report([source], [], run, inputs, no_progress=True)
 
 
@@ -344,31 +308,37 @@ def _exit_code(had_problems: bool, danger: int, warning: int, fail_on: FailOn) -
 
 @app.command("rules")
 def list_rules(
-    lang: Annotated[Lang | None, typer.Option(help="Language of the titles.")] = None,
+    lang: rep.LangOption = None,
+    config: cfg.ConfigFile = None,
+    rules_dir: cfg.RulesDirs = None,
 ) -> None:
-    """List every rule: id, category, severity, whether it runs by default, title."""
-    from kinspect.output import detect_language
-    from kinspect.rules import load_rules
+    """List every rule: id, category, severity, whether it runs (with the config), title."""
+    from kinspect.plan import Options, make_plan
 
-    rules = load_rules()
-    width = max(len(rule.id) for rule in rules)
-    for rule in rules:
-        state = "on " if rule.enabled else "off"
-        title = rule.text(detect_language(lang.value if lang else None)).title
+    plan = make_plan(Options(config, lang=lang.value if lang else None, rules_dirs=rules_dir))
+    running = {rule.id: rule for rule in plan.rules}
+    width = max(len(rule.id) for rule in plan.all_rules)
+    for known in plan.all_rules:
+        rule = running.get(known.id, known)  # with the configured severity when it runs
+        state = "on " if rule.id in running else "off"
+        title = rule.text(plan.lang).title
         print(f"{rule.id:<{width}}  {rule.category:<13}  {rule.severity:<7}  {state}  {title}")
 
 
 @app.command()
 def explain(
     check: Annotated[str, typer.Argument(help="Check id, e.g. hostNetworkSet.")],
-    lang: Annotated[Lang | None, typer.Option(help="Language of the texts.")] = None,
+    lang: rep.LangOption = None,
+    config: cfg.ConfigFile = None,
+    rules_dir: cfg.RulesDirs = None,
 ) -> None:
-    """Print a check's risk, fix and example."""
-    from kinspect.output import detect_language
-    from kinspect.rules import load_rules, select
+    """Print a check's risk, fix and example (custom rules of the config or --rules-dir too)."""
+    from kinspect.plan import Options, make_plan
+    from kinspect.rules import select
 
-    (rule,) = select(load_rules(), [check], None)
-    texts = rule.text(detect_language(lang.value if lang else None))
+    plan = make_plan(Options(config, lang=lang.value if lang else None, rules_dirs=rules_dir))
+    (rule,) = select(plan.all_rules, [check], None)
+    texts = rule.text(plan.lang)
     print(f"{rule.id} ({rule.category}, {rule.severity}): {texts.title}\n")
     print(f"Risk:\n  {texts.risk}\n\nFix:\n  {texts.fix}\n\nExample:")
     print("\n".join(f"  {line}" for line in rule.fix_example.rstrip().splitlines()))

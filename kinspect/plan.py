@@ -63,6 +63,8 @@ class Plan:
     write_baseline: Path | None = None
     notes: list[str] = field(default_factory=list)
     """One-line messages for standard error (Polaris settings kinspect cannot apply)."""
+    all_rules: list[Rule] = field(default_factory=list)
+    """Every rule known to the run (built-in, custom, Polaris), chosen or not."""
 
 
 def make_plan(options: Options, cwd: Path | None = None) -> Plan:
@@ -100,6 +102,7 @@ def make_plan(options: Options, cwd: Path | None = None) -> Plan:
         config=config,
         write_baseline=Path(options.write_baseline) if options.write_baseline else None,
         notes=layer.notes,
+        all_rules=available,
     )
 
 
