@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from kinspect.errors import KinspectError
@@ -64,6 +64,16 @@ def _make_composer(text: str) -> Any:
             CParser.__init__(self, stream)
             self._parser = self._composer = self
             BaseResolver.__init__(self, loadumper=self)
+            self._defaults = {
+                ScalarNode: self.DEFAULT_SCALAR_TAG,
+                SequenceNode: self.DEFAULT_SEQUENCE_TAG,
+                MappingNode: self.DEFAULT_MAPPING_TAG,
+            }
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            # Plain scalars are resolved later (kinspect.scalars), as Kubernetes does: every
+            # untagged node gets its kind's default tag, without BaseResolver's lookups.
+            return self._defaults[kind]
 
     return Composer(text)
 

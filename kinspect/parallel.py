@@ -84,12 +84,24 @@ def _work(source: Source) -> tuple[Outcome, _Delta] | None:
 
     assert _WORKER is not None
     inspect, settings = _WORKER
+    if _mapped(source):
+        return None
     run = Run(settings.inputs, settings.limits)
     outcome = inspect(source, settings, run)
     if run.kept or run.seen or run.context_only:
         return None
     delta = _Delta(run.owners.present, run.owners.owned, run.template_dirs, run.notes)
     return outcome, delta
+
+
+def _mapped(source: Source) -> bool:
+    """A Helm render (`# Source:` comments): its mapper keeps documents in the parent's run."""
+    assert source.path is not None
+    try:
+        with source.path.open("rb") as handle:
+            return b"# Source: " in handle.read()
+    except OSError:
+        return False  # the worker reports it as the parent would
 
 
 def _merge(run: Run, delta: _Delta) -> None:

@@ -42,6 +42,7 @@ class RuleCache:
     def __init__(self) -> None:
         self._dir = cache_dir()
         self._entries: dict[str, Any] = {}
+        self._used: set[str] = set()
         self._dirty = False
         self._stamp = _code_stamp()
         if self._dir is not None:
@@ -54,6 +55,7 @@ class RuleCache:
     def data(self, path: Path, text: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """The validated data of one rule file, from the cache or from `build()`."""
         key = hashlib.sha256(f"{self._stamp}\0{path.name}\0{text}".encode()).hexdigest()
+        self._used.add(key)
         cached = self._entries.get(key)
         if isinstance(cached, dict):
             return cached
@@ -63,9 +65,13 @@ class RuleCache:
         return data
 
     def save(self) -> None:
-        """Write the cache back (atomically) if anything was added; failures are ignored."""
+        """Write the cache back (atomically) if anything was added; failures are ignored.
+
+        Entries this run did not use are dropped then, so edits do not pile up stale ones.
+        """
         if self._dir is None or not self._dirty:
             return
+        self._entries = {key: self._entries[key] for key in self._used if key in self._entries}
         try:
             self._dir.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self._dir, prefix=".rules-", suffix=".tmp")

@@ -141,6 +141,7 @@ def _draft_of(schema: dict[str, Any] | bool) -> int:
     return 2019 if declared == _DRAFT_2019 else 7 if declared in _DRAFT_7 else 2020
 
 
+@cache
 def backend_name() -> str:
     """The backend in use: `rust` unless forced to `python` or jsonschema-rs is missing."""
     if os.environ.get("KINSPECT_SCHEMA_BACKEND", "").lower() == "python":
