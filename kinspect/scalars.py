@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import BaseResolver
 
 _TRUE = frozenset({"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"})
 _FALSE = frozenset({"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"})
@@ -20,11 +21,15 @@ _FLOAT = re.compile(
     r"[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
 )
 _TAG = "tag:yaml.org,2002:"
+_NUMBER_START = frozenset("0123456789+-.")
+_UNTAGGED = BaseResolver.DEFAULT_SCALAR_TAG
 
 
 def resolve_scalar(node: ScalarNode) -> Any:
     """Plain scalars resolve as Kubernetes' decoder does; quoted ones are strings."""
     value: str = node.value
+    if node.ctag is _UNTAGGED:  # the composer's default tag: no explicit tag was written
+        return value if node.style else implicit_value(value)
     tag: str = node.tag or ""
     if tag.startswith(_TAG) and tag != _TAG + "str":
         return _explicit(tag[len(_TAG) :], value)
@@ -41,6 +46,8 @@ def implicit_value(value: str) -> Any:
         return True
     if value in _FALSE:
         return False
+    if value[0] not in _NUMBER_START:
+        return value
     try:
         if _INT.fullmatch(value):
             return _to_int(value)
