@@ -77,11 +77,17 @@ def _message(rule: Rule, target: Target, path: Path, lang: str) -> tuple[str, st
     return template.format_map(fields), fix
 
 
-def render_value(value: Any) -> str:
-    """A manifest value as it would read in YAML: true, null, 80, text."""
+MAX_VALUE_TEXT = 120
+"""A message quotes at most this many characters of a value (a whole mapping can be long)."""
+
+
+def render_value(value: Any, limit: int | None = MAX_VALUE_TEXT) -> str:
+    """A manifest value as it would read in YAML: true, null, 80, text; cut with … past `limit`."""
     if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+        text = value
+    else:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _value_at(instance: Any, path: Path) -> Any:
