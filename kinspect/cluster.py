@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from kinspect.cluster_kinds import api_resources
 from kinspect.errors import InputProblem, KinspectError
+from kinspect.tools import run_tool
 
 if TYPE_CHECKING:
     from kinspect.inputs import ClusterOptions, Stream
@@ -176,17 +177,9 @@ def _resource_of(message: str) -> str:
 
 
 def _call(command: list[str]) -> subprocess.CompletedProcess[str]:
-    try:
-        return subprocess.run(
-            command, capture_output=True, text=True, timeout=KUBECTL_TIMEOUT_SECONDS, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise KinspectError(
-            f"kubectl {command[1]} did not answer within {KUBECTL_TIMEOUT_SECONDS} s",
-            hint="check that the API server is reachable",
-        ) from None
-    except OSError as exc:
-        raise KinspectError(f"cannot run kubectl: {exc.strerror}") from None
+    hint = "check that the API server is reachable"
+    what = f"kubectl {command[1]}"
+    return run_tool(command, KUBECTL_TIMEOUT_SECONDS, what, name="kubectl", hint=hint)
 
 
 def _cannot_read(stderr: str) -> KinspectError:

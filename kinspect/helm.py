@@ -11,7 +11,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from kinspect.helm_map import HelmMapper
 from kinspect.inputs import HelmOptions, Stream
 from kinspect.keylines import has_content, is_separator, segments
 from kinspect.sources import Source
+from kinspect.tools import run_tool
 
 HELM_TIMEOUT_SECONDS = 300
 _TEST_HOOK = re.compile(r"""^\s*["']?helm\.sh/hook["']?\s*:[^\n]*\btest\b""", re.MULTILINE)
@@ -72,14 +72,7 @@ def binary_command(helm: str, chart: Path, options: HelmOptions) -> list[str]:
 
 
 def _run_binary(command: list[str]) -> str:
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=HELM_TIMEOUT_SECONDS, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise KinspectError(f"helm template took more than {HELM_TIMEOUT_SECONDS} s") from None
-    except OSError as exc:
-        raise KinspectError(f"cannot run helm: {exc.strerror}") from None
+    done = run_tool(command, HELM_TIMEOUT_SECONDS, "helm template", name="helm")
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         message = lines[-1] if lines else f"exit status {done.returncode}"

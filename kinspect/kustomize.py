@@ -12,7 +12,6 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from kinspect.errors import KinspectError
 from kinspect.kustomize_map import KustomizeMapper
 from kinspect.loader import load_documents
 from kinspect.sources import FILE, KUSTOMIZATION, KUSTOMIZATION_FILES, Source
+from kinspect.tools import run_tool
 
 if TYPE_CHECKING:
     from kinspect.inputs import Run, Stream
@@ -94,14 +94,7 @@ def build_command(command: str | None) -> list[str]:
 
 
 def _run(command: list[str], relative: str, name: str) -> str:
-    try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=BUILD_TIMEOUT_SECONDS, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise KinspectError(f"kustomize build took more than {BUILD_TIMEOUT_SECONDS} s") from None
-    except OSError as exc:
-        raise KinspectError(f"cannot run {command[0]}: {exc.strerror}") from None
+    done = run_tool(command, BUILD_TIMEOUT_SECONDS, "kustomize build")
     if done.returncode != 0:
         message = build_error(done.stderr).replace(relative, name)
         raise KinspectError(f"kustomize build failed: {message}")
