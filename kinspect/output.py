@@ -72,19 +72,20 @@ def wants_color(stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool
 
 def write_outputs(report: Report, outputs: list[Output], stdout: TextIO) -> list[str]:
     """Render and write every output; the errors (one line each) of those that failed."""
-    from kinspect.reporters import get_reporter
+    from kinspect.reporters import get_writer
 
     errors = []
     for output in outputs:
-        render = get_reporter(output.format)
+        write = get_writer(output.format)
         if output.path == STDOUT:
             display = dataclasses.replace(report.display, color=wants_color(stdout))
-            stdout.write(render(dataclasses.replace(report, display=display)))
+            write(dataclasses.replace(report, display=display), stdout)
             continue
         try:
             target = Path(output.path)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(render(report), encoding="utf-8")
+            with target.open("w", encoding="utf-8") as stream:
+                write(report, stream)
         except OSError as exc:
             errors.append(f"{output.path}: cannot write the {output.format} report: {exc.strerror}")
     return errors

@@ -10,12 +10,13 @@ from collections.abc import Callable
 from functools import cache
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from kinspect.report import Report
 
 Reporter = Callable[["Report"], str]
+Writer = Callable[["Report", TextIO], None]
 _SUFFIX = "_format.py"
 
 
@@ -33,3 +34,18 @@ def get_reporter(name: str) -> Reporter:
     module = import_module(f"kinspect.reporters.{name}_format")
     render: Reporter = module.render
     return render
+
+
+def get_writer(name: str) -> Writer:
+    """Write a report of format `name` to a stream: the module's own `write` when it streams
+    (large runs never hold the whole text), else its `render`."""
+    render = get_reporter(name)
+    module = import_module(f"kinspect.reporters.{name}_format")
+    streaming: Writer | None = getattr(module, "write", None)
+    if streaming is not None:
+        return streaming
+
+    def write_rendered(report: Report, stream: TextIO) -> None:
+        stream.write(render(report))
+
+    return write_rendered

@@ -6,8 +6,9 @@ when a field changes meaning or goes away (adding fields keeps the version).
 
 from __future__ import annotations
 
+import io
 import json
-from typing import Any
+from typing import Any, TextIO
 
 from kinspect import __version__
 from kinspect.errors import InputProblem
@@ -19,6 +20,13 @@ SCHEMA_VERSION = "1"
 
 def render(report: Report) -> str:
     """The JSON report."""
+    stream = io.StringIO()
+    write(report, stream)
+    return stream.getvalue()
+
+
+def write(report: Report, stream: TextIO) -> None:
+    """Write the JSON report a result at a time: a large run never holds the whole text."""
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "kinspect", "version": __version__},
@@ -28,10 +36,16 @@ def render(report: Report) -> str:
         "resources": [_resource(row) for row in report.resource_rows],
         "errors": [_problem(p) for p in report.problems],
         "notes": [_problem(p) for p in report.notes],
-        "results": [_result(r, _title(report, r)) for r in report.results],
     }
     # Compact: the C encoder is several times faster than indented output on large runs.
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+    stream.write(_dumps(document)[:-1] + ',"results":[')
+    for index, result in enumerate(report.results):
+        stream.write(("," if index else "") + _dumps(_result(result, _title(report, result))))
+    stream.write("]}\n")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _summary(report: Report) -> dict[str, Any]:
