@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import string
@@ -356,8 +357,14 @@ def select(rules: list[Rule], checks: list[str] | None, skip: list[str] | None) 
     known = {rule.id for rule in rules}
     unknown = sorted({*(checks or ()), *(skip or ())} - known)
     if unknown:
+        close = [
+            f"{word} → {match[0]}"
+            for word in unknown
+            if (match := difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.7))
+        ]
+        hint = f" (did you mean: {', '.join(close)}?)" if close else ""
         raise UsageError(
-            f"unknown check id(s): {', '.join(unknown)} (valid: {', '.join(sorted(known))})"
+            f"unknown check id(s): {', '.join(unknown)}{hint} (valid: {', '.join(sorted(known))})"
         )
     chosen = [r for r in rules if r.id in checks] if checks else [r for r in rules if r.enabled]
     return [rule for rule in chosen if rule.id not in set(skip or ())]

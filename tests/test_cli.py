@@ -187,6 +187,9 @@ def test_usage_errors_exit_2() -> None:
     assert proc.returncode == 2
     assert "unknown check id(s): noSuchCheck" in proc.stderr
     assert "hostNetworkSet" in proc.stderr  # the valid ids are listed
+    near = run_cli("lint", "--checks", "hostnetworkSet", "tests/fixtures/cli/list.yaml")
+    assert near.returncode == 2
+    assert "did you mean: hostnetworkSet → hostNetworkSet?" in near.stderr
     assert run_cli("lint", "--no-such-option").returncode == 2
     missing = run_cli("lint", "does/not/exist.yaml")
     assert missing.returncode == 2
