@@ -17,7 +17,7 @@ from kinspect.inputs import InputOptions, Run, Stream
 from kinspect.limits import DEFAULT_LIMITS, Limits
 from kinspect.loader import Document, check_json, load_documents
 from kinspect.locate import locate
-from kinspect.model import Outcome, ResourceRef
+from kinspect.model import Outcome, ResourceRef, result_order
 from kinspect.prefilter import Masked, Needed, mask, needed_by
 from kinspect.relation_spec import Plan, plan_of
 from kinspect.rules import Rule
@@ -102,7 +102,7 @@ def finish(outcome: Outcome, settings: Settings) -> Outcome:
     outcome.subjects.clear()
     outcome.facts.clear()
     outcome.scopes.clear()
-    outcome.results.sort()
+    outcome.results.sort(key=result_order)
     return outcome
 
 

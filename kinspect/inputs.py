@@ -18,7 +18,7 @@ from kinspect.errors import InputProblem
 from kinspect.extract import Path, Resource, resources_of
 from kinspect.limits import DEFAULT_LIMITS, Limits
 from kinspect.loader import Document
-from kinspect.model import Outcome, ResourceRef, Result
+from kinspect.model import Outcome, ResourceRef, Result, result_order
 from kinspect.sources import CHART, FILE, KUSTOMIZATION, Source, read_text
 
 CLUSTER = "cluster"
@@ -159,7 +159,7 @@ class Run:
             drop_context(outcome, name, kinds, namespace)
         if self.kept:
             places = {name: _Places(mapper, docs) for name, (mapper, docs) in self.kept.items()}
-            outcome.results[:] = sorted(_placed(places, outcome.results))
+            outcome.results[:] = sorted(_placed(places, outcome.results), key=result_order)
             outcome.inspected[:] = [
                 places[ref.file].ref(ref) if ref.file in places else ref
                 for ref in outcome.inspected

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from kinspect.errors import InputProblem
@@ -58,6 +58,12 @@ class ResourceRef:
     name: str
 
 
+def result_order(result: Result) -> tuple[object, ...]:
+    """Results' one sort order (every field in declaration order, as `Result`'s own `<`),
+    as a key: sorting large runs by key is several times cheaper than by comparisons."""
+    return tuple(getattr(result, name) for name in _RESULT_FIELDS)
+
+
 @dataclass(slots=True)
 class Outcome:
     """What inspecting some inputs produced: results, input problems and counts."""
@@ -90,3 +96,6 @@ class Outcome:
         self.facts.extend(other.facts)
         self.subjects.extend(other.subjects)
         self.scopes.extend(other.scopes)
+
+
+_RESULT_FIELDS = tuple(f.name for f in fields(Result))

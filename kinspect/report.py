@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from kinspect.errors import InputProblem
-from kinspect.model import CATEGORIES, Outcome, ResourceRef, Result
+from kinspect.model import CATEGORIES, Outcome, ResourceRef, Result, result_order
 from kinspect.rules import Rule
 
 
@@ -151,7 +151,7 @@ def build_report(
     sarif: SarifOptions | None = None,
 ) -> Report:
     """Assemble the report of one run."""
-    results = sorted(outcome.results)
+    results = sorted(outcome.results, key=result_order)
     return Report(
         rules=rules,
         results=results,

@@ -16,6 +16,7 @@ from kinspect.model import Result
 from kinspect.report import CategoryStats, Counts, Report, ResourceRow
 
 SCHEMA_VERSION = "1"
+_BATCH = 500
 
 
 def render(report: Report) -> str:
@@ -39,8 +40,10 @@ def write(report: Report, stream: TextIO) -> None:
     }
     # Compact: the C encoder is several times faster than indented output on large runs.
     stream.write(_dumps(document)[:-1] + ',"results":[')
-    for index, result in enumerate(report.results):
-        stream.write(("," if index else "") + _dumps(_result(result, _title(report, result))))
+    results = report.results
+    for start in range(0, len(results), _BATCH):  # batches: fewer encoder calls, little memory
+        batch = [_result(r, _title(report, r)) for r in results[start : start + _BATCH]]
+        stream.write(("," if start else "") + _dumps(batch)[1:-1])
     stream.write("]}\n")
 
 
