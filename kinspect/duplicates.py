@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from kinspect.evaluate import render_value
-from kinspect.extract import Resource, get_path
+from kinspect.extract import Resource, dotted, get_path
 from kinspect.loader import Document, DuplicateKey
 from kinspect.locate import locate
 from kinspect.model import Result
@@ -63,20 +63,14 @@ def _result(
     else:
         path = (*duplicate.path, duplicate.key)
         message = texts.message.format_map(_fields(resource, duplicate, document.data))
-    return Result(
+    return rule.result(
         file=file,
-        line=position[0],
-        column=position[1],
-        check=rule.id,
+        position=position,
         passed=duplicate is None,
-        severity=rule.severity,
-        category=rule.category,
         message=message,
-        fix=texts.fix,
-        kind=resource.kind,
-        namespace=resource.namespace,
-        name=resource.name,
-        path=".".join(str(p) for p in path),
+        lang=lang,
+        resource=(resource.kind, resource.namespace, resource.name),
+        path=dotted(path),
     )
 
 
@@ -95,6 +89,6 @@ def _fields(resource: Resource, duplicate: DuplicateKey, data: Any) -> dict[str,
         "key": duplicate.key,
         "first_line": str(duplicate.first_line),
         "line": str(duplicate.line),
-        "path": ".".join(str(p) for p in (*duplicate.path, duplicate.key)),
+        "path": dotted((*duplicate.path, duplicate.key)),
         "value": render_value(value),
     }

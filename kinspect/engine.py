@@ -197,11 +197,8 @@ def _inspect_document(
         if run is not None and not run.admit(stream, document, resource):
             continue  # e.g. a resource that another kustomization already built
         admitted.append(resource)
-        outcome.resources[resource.kind] += 1
         (line, _), _ = locate(document.root, resource.path)
-        outcome.inspected.append(
-            ResourceRef(name, line, resource.kind, resource.namespace, resource.name)
-        )
+        _count(outcome, name, resource, line)
         # Structure first: a misspelt field is then named by the checks that read it.
         structure = check_structure(resource, document.root, name, settings.rules, settings.lang)
         outcome.results.extend(structure.results)
@@ -248,9 +245,14 @@ def _count_masked(
     resource = masked.resource
     if run is not None and not run.admit(stream, document, resource):
         return
+    _count(outcome, name, resource, masked.line)
+
+
+def _count(outcome: Outcome, name: str, resource: Resource, line: int) -> None:
+    """An inspected resource: counted by kind and listed with the line it starts on."""
     outcome.resources[resource.kind] += 1
     outcome.inspected.append(
-        ResourceRef(name, masked.line, resource.kind, resource.namespace, resource.name)
+        ResourceRef(name, line, resource.kind, resource.namespace, resource.name)
     )
 
 

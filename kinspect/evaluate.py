@@ -7,7 +7,7 @@ from typing import Any
 
 from ruamel.yaml.nodes import Node
 
-from kinspect.extract import Path, Target, get_path
+from kinspect.extract import Path, Target, dotted, get_path
 from kinspect.locate import locate
 from kinspect.model import Result
 from kinspect.rules import Rule
@@ -72,7 +72,7 @@ def _message(rule: Rule, target: Target, path: Path, lang: str) -> tuple[str, st
         "namespace": resource.namespace or "",
         "container": target.container.label if target.container else "",
         "value": "" if value is _MISSING else render_value(value),
-        "path": ".".join(str(p) for p in path),
+        "path": dotted(path),
     }
     return template.format_map(fields), fix
 
@@ -126,20 +126,15 @@ def _result(
     fix: str | None = None,
 ) -> Result:
     resource = target.resource
-    return Result(
+    container = target.container
+    return rule.result(
         file=file,
-        line=position[0],
-        column=position[1],
-        check=rule.id,
+        position=position,
         passed=passed,
-        severity=rule.severity,
-        category=rule.category,
         message=message,
-        fix=rule.text(lang).fix if fix is None else fix,
-        kind=resource.kind,
-        namespace=resource.namespace,
-        name=resource.name,
-        container=target.container.label if target.container else None,
-        container_type=target.container.type if target.container else None,
-        path=".".join(str(p) for p in (target.path if path is None else path)),
+        lang=lang,
+        resource=(resource.kind, resource.namespace, resource.name),
+        path=dotted(target.path if path is None else path),
+        container=(container.label, container.type) if container else (None, None),
+        fix=fix,
     )

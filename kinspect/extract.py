@@ -211,6 +211,11 @@ def _effective(
     return {**container, "securityContext": merged}, inherited
 
 
+def dotted(path: Path) -> str:
+    """A field path as results carry it: `spec.containers.0.image`."""
+    return ".".join(str(part) for part in path)
+
+
 def get_path(data: Any, path: Path) -> Any:
     """The value at `path`, or None where the path does not exist."""
     for key in path:

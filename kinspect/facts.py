@@ -13,7 +13,7 @@ from typing import Any
 from ruamel.yaml.nodes import Node
 
 from kinspect.evaluate import render_value
-from kinspect.extract import Resource, Target, get_path, pod_spec_path
+from kinspect.extract import Resource, Target, dotted, get_path, pod_spec_path
 from kinspect.locate import locate
 from kinspect.model import Result
 from kinspect.relation_spec import Plan, Step, subject_paths
@@ -124,7 +124,7 @@ def _failure(step: Step, target: Target, root: Node) -> Failure | None:
     (line, column), _ = locate(root, document_path)
     found = get_path(target.instance, instance_path) if step.locate else None
     value = "" if found is None else render_value(found)
-    return Failure(line, column, ".".join(str(p) for p in document_path), value)
+    return Failure(line, column, dotted(document_path), value)
 
 
 def split(path: str) -> tuple[str | int, ...]:

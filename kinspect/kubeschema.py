@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from kinspect.resources import data_dir
+from kinspect.scalars import key_text
 
 SCHEMA_SET = "v1.36.0-local-strict"
 _DEFINITIONS = "_definitions.json"
@@ -170,15 +171,6 @@ def _type_ok(value: Any, types: frozenset[str]) -> bool:
         # sigs.k8s.io/yaml writes 3.0 as 3, which decodes into an integer field.
         return "number" in types or ("integer" in types and value.is_integer())
     return json_type(value) in types
-
-
-def key_text(key: Any) -> str:
-    """A mapping key as the API sees it (YAML `true:` becomes "true")."""
-    if isinstance(key, str):
-        return key
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    return "null" if key is None else str(key)
 
 
 def is_placeholder(value: Any) -> bool:

@@ -8,7 +8,6 @@ The limits of `kinspect.limits` bound the depth, size and number of documents.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ from ruamel.yaml.reader import ReaderError
 from kinspect.errors import KinspectError
 from kinspect.limits import DEFAULT_LIMITS, Limits, needs_scan, scan
 from kinspect.parse_errors import check_json, one_line, reader_error, yaml_error
-from kinspect.scalars import resolve_scalar
+from kinspect.scalars import key_text, resolve_scalar
 
 __all__ = ["Document", "DuplicateKey", "check_json", "compose_documents", "load_documents"]
 __all__ += ["resolve_scalar"]
@@ -178,7 +177,7 @@ class _Converter:
             if _is_merge_key(key_node):
                 self._merge(result, value_node, path, depth)
                 continue
-            key = _key_text(self.convert(key_node, path, depth + 1))
+            key = key_text(self.convert(key_node, path, depth + 1))
             if key in seen:
                 self._duplicate(path, key, seen[key], key_node)
                 del result[key]
@@ -217,12 +216,3 @@ class _Converter:
 
 def _is_merge_key(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.value == "<<" and not node.style
-
-
-def _key_text(key: Any) -> str:
-    """Keys as the API server sees them after YAML-to-JSON: `1` is "1", `yes` is "true"."""
-    if isinstance(key, str):
-        return key
-    if isinstance(key, bool) or key is None:
-        return json.dumps(key)
-    return str(key)

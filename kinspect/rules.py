@@ -14,6 +14,7 @@ from typing import Any
 
 from kinspect.errors import KinspectError, UsageError
 from kinspect.fixspec import FixOp, build_fix
+from kinspect.model import Result
 from kinspect.relation_spec import Step, build_steps
 from kinspect.resources import rules_dir, schema_path
 from kinspect.rulecache import RuleCache
@@ -104,6 +105,42 @@ class Rule:
     def text(self, lang: str) -> Texts:
         """Texts in `lang`, falling back to English."""
         return self.texts.get(lang) or self.texts["en"]
+
+    def result(
+        self,
+        *,
+        file: str,
+        position: tuple[int, int],
+        passed: bool,
+        message: str,
+        lang: str,
+        resource: tuple[str, str | None, str],
+        path: str,
+        container: tuple[str | None, str | None] = (None, None),
+        severity: str | None = None,
+        fix: str | None = None,
+    ) -> Result:
+        """A result of this rule: its id, category, severity and fix text filled in.
+
+        `resource` is (kind, namespace, name), `container` (label, type), `path` dotted.
+        """
+        return Result(
+            file=file,
+            line=position[0],
+            column=position[1],
+            check=self.id,
+            passed=passed,
+            severity=severity or self.severity,
+            category=self.category,
+            message=message,
+            fix=self.text(lang).fix if fix is None else fix,
+            kind=resource[0],
+            namespace=resource[1],
+            name=resource[2],
+            container=container[0],
+            container_type=container[1],
+            path=path,
+        )
 
 
 def discover(directory: Path) -> list[Path]:

@@ -7,6 +7,7 @@ value stays plain data.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -91,3 +92,12 @@ def _to_float(value: str) -> float:
     if lowered == ".nan":
         return float("nan")
     return float(value.replace("_", ""))
+
+
+def key_text(key: Any) -> str:
+    """A mapping key as the API server sees it after YAML-to-JSON: `1` is "1", `yes` "true"."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool) or key is None:
+        return json.dumps(key)
+    return str(key)

@@ -14,7 +14,15 @@ from typing import Any
 
 from ruamel.yaml.nodes import Node
 
-from kinspect.extract import CONTAINER_TYPES, Path, Resource, Target, get_path, pod_spec_path
+from kinspect.extract import (
+    CONTAINER_TYPES,
+    Path,
+    Resource,
+    Target,
+    dotted,
+    get_path,
+    pod_spec_path,
+)
 from kinspect.kubeschema import Problem, shape_of, walk
 from kinspect.locate import locate
 from kinspect.model import Result
@@ -121,7 +129,7 @@ class _Context:
     def _standard(self, path: Path) -> dict[str, Any]:
         """The placeholders every rule message may use."""
         resource = self.resource
-        where = ".".join(str(p) for p in path)
+        where = dotted(path)
         return {
             "kind": resource.kind,
             "name": resource.name,
@@ -150,21 +158,16 @@ class _Context:
         container: str | None = None,
     ) -> Result:
         resource = self.resource
-        return Result(
+        return rule.result(
             file=self.file,
-            line=position[0],
-            column=position[1],
-            check=rule.id,
+            position=position,
             passed=passed,
-            severity=severity,
-            category=rule.category,
             message=message,
-            fix=rule.text(self.lang).fix,
-            kind=resource.kind,
-            namespace=resource.namespace,
-            name=resource.name,
-            container=container,
-            path=".".join(str(p) for p in path),
+            lang=self.lang,
+            resource=(resource.kind, resource.namespace, resource.name),
+            path=dotted(path),
+            container=(container, None),
+            severity=severity,
         )
 
 

@@ -86,19 +86,13 @@ def _result(
             {"kind": kind, "name": name, "namespace": namespace or "", "container": ""}
             | {"value": ", ".join(names), "path": judgement.path}
         )
-    return Result(
+    return rule.result(
         file=context.file,
-        line=judgement.line,
-        column=judgement.column,
-        check=rule.id,
+        position=(judgement.line, judgement.column),
         passed=problem is None,
-        severity=rule.severity,
-        category=rule.category,
         message=message,
-        fix=texts.fix,
-        kind=kind,
-        namespace=namespace,
-        name=name,
+        lang=context.lang,
+        resource=(kind, namespace, name),
         path=judgement.path,
     )
 

@@ -12,6 +12,7 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from kinspect.editrender import render
+from kinspect.extract import dotted
 from kinspect.textedit import Change, Group, Key, Lines, Refused, is_null
 from kinspect.yamlrender import Layout, Leaf, Tree
 
@@ -41,13 +42,13 @@ class Editor:
             elif is_null(node):
                 self._fill(node, parent, key, op, Leaf(value, note))
             else:
-                raise Refused("shape", _dotted(path), _kind(node))
+                raise Refused("shape", dotted(path), _kind(node))
             return
         rest = path[depth:]
         if any(isinstance(part, int) for part in rest):
-            raise Refused("noItem", _dotted(path[: depth + 1]))
+            raise Refused("noItem", dotted(path[: depth + 1]))
         if isinstance(node, MappingNode) and any(_named(k, "<<") for k, _ in node.value):
-            raise Refused("merge", _dotted(path[: depth + 1]))
+            raise Refused("merge", dotted(path[: depth + 1]))
         tree: Any = Leaf(value, note)
         for part in reversed(rest[1:]):
             tree = {str(part): tree}
@@ -56,7 +57,7 @@ class Editor:
         elif is_null(node):
             self._fill(node, parent, key, op, {str(rest[0]): tree})
         else:
-            raise Refused("shape", _dotted(path[:depth]), _kind(node))
+            raise Refused("shape", dotted(path[:depth]), _kind(node))
 
     def remove_field(self, path: tuple[Key, ...], op: int) -> None:
         """Delete the field at `path` (every duplicate of its key)."""
@@ -72,7 +73,7 @@ class Editor:
             return
         found = [i for i, (k, _) in enumerate(node.value) if _named(k, str(last))]
         if not found and any(_named(k, "<<") for k, _ in node.value):
-            raise Refused("merge", _dotted(path))
+            raise Refused("merge", dotted(path))
         if found:
             self._change(node, parent, key, op).deleted.update(found)
 
@@ -88,7 +89,7 @@ class Editor:
         elif is_null(node):
             self._fill(node, parent, key, op, [Leaf(value, note)])
         else:
-            raise Refused("shape", _dotted(path), _kind(node))
+            raise Refused("shape", dotted(path), _kind(node))
 
     def remove_items(self, path: tuple[Key, ...], indexes: list[int], op: int) -> None:
         """Delete the items at `indexes` of the list at `path`."""
@@ -183,7 +184,3 @@ def _kind(node: Node) -> str:
     if isinstance(node, MappingNode):
         return "mapping"
     return "list" if isinstance(node, SequenceNode) else "scalar"
-
-
-def _dotted(path: tuple[Key, ...]) -> str:
-    return ".".join(str(part) for part in path)

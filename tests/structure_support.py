@@ -7,15 +7,6 @@ from typing import Any
 from kinspect import kubeschema
 
 
-def string_keys(value: Any) -> Any:
-    """A JSON-compatible copy: JSON Schema libraries refuse YAML's non-string keys."""
-    if isinstance(value, dict):
-        return {kubeschema.key_text(k): string_keys(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [string_keys(v) for v in value]
-    return value
-
-
 def lenient(value: Any) -> bool:
     """Whether the walk deliberately accepts something in `value` that the schema refuses:
     unrendered template placeholders and strategic-merge-patch directives (`$patch`)."""
