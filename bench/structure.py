@@ -61,7 +61,7 @@ def inspect_all(texts: list[tuple[str, str]], rules: tuple[Rule, ...]) -> None:
 
 
 def with_structure(texts: list[tuple[str, str]], rules: tuple[Rule, ...]) -> None:
-    kubeschema.kinds.cache_clear()
+    kubeschema.clear_caches()
     inspect_all(texts, rules)
 
 
@@ -116,7 +116,7 @@ def structure_alone(texts: list[tuple[str, str]], runs: int) -> None:
         parsed += [(name, d.root, r) for d in documents for r in resources_of(d.data)]
 
     def check_all() -> None:
-        kubeschema.kinds.cache_clear()
+        kubeschema.clear_caches()
         for name, root, resource in parsed:
             check_structure(resource, root, name, rules)
 
@@ -126,7 +126,7 @@ def structure_alone(texts: list[tuple[str, str]], runs: int) -> None:
 
 def walk_versus_rust(texts: list[tuple[str, str]], runs: int) -> None:
     resources = covered_resources(texts)
-    kubeschema.kinds.cache_clear()
+    kubeschema.clear_caches()
     load = cpu_time(kubeschema.kinds)
     print(f"{'load + compile bundled schemas (walk)':<44} {load * 1000:8.1f} ms")
     shapes = [(kubeschema.shape_of(data), data) for data in resources]

@@ -3,63 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import cached_property
 
 from ruamel.yaml.nodes import ScalarNode
 
 from kinspect.duplicates import duplicate_key_results
 from kinspect.errors import InputProblem, KinspectError
 from kinspect.evaluate import evaluate
-from kinspect.extract import Resource, Target, targets_of
+from kinspect.extract import Resource, targets_of
 from kinspect.facts import fact_of, subject_of
-from kinspect.inputs import InputOptions, Run, Stream
-from kinspect.limits import DEFAULT_LIMITS, Limits
+from kinspect.inputs import Run, Stream
 from kinspect.loader import Document, check_json, load_documents
 from kinspect.locate import locate
-from kinspect.model import Outcome, ResourceRef, result_order
-from kinspect.prefilter import Masked, Needed, mask, needed_by
-from kinspect.relation_spec import Plan, plan_of
-from kinspect.rules import Rule
+from kinspect.model import Outcome, ResourceRef, Result, sort_results
+from kinspect.prefilter import Masked, mask
+from kinspect.settings import Settings
 from kinspect.sources import FILE, Source
 from kinspect.structure import check_structure
-from kinspect.suppress import Suppressor, finish_run
+from kinspect.suppress import finish_run
+
+__all__ = ["Progress", "Settings", "finish", "inspect_source", "inspect_sources", "inspect_text"]
 
 Progress = Callable[[int, str], None]
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the engine needs besides the inputs."""
-
-    rules: tuple[Rule, ...]
-    lang: str = "en"
-    suppressor: Suppressor | None = None
-    """Exemptions and known checks; inline comments and annotations apply even without it."""
-    inputs: InputOptions | None = None
-    """How charts, kustomizations and clusters are read (default: InputOptions())."""
-    limits: Limits = DEFAULT_LIMITS
-    """Per-input bounds on size, nesting, documents and nodes (kinspect/limits.py)."""
-
-    @cached_property
-    def suppression(self) -> Suppressor:
-        """The suppression stage's settings."""
-        return self.suppressor or Suppressor(lang=self.lang)
-
-    @property
-    def scopes(self) -> frozenset[str]:
-        """Target scopes that at least one rule needs."""
-        return frozenset(rule.scope for rule in self.rules)
-
-    @cached_property
-    def needed(self) -> Needed:
-        """Whether a document of some apiVersion and kind is read by any rule (prefilter)."""
-        return needed_by(self.rules, self.plan)
-
-    @cached_property
-    def plan(self) -> Plan:
-        """What each file keeps for the cross-resource rules."""
-        return plan_of([rule.relations for rule in self.rules if rule.relations])
 
 
 def inspect_sources(
@@ -96,14 +60,37 @@ def finish(outcome: Outcome, settings: Settings) -> Outcome:
     """The run-level phase, once every input is read: resolve the cross-resource rules."""
     from kinspect.relations import resolve
 
+    outcome.unpack_facts()
     late = resolve(outcome.subjects, outcome.facts, settings.rules, settings.lang)
-    suppression = finish_run(list(late), outcome.scopes, settings.suppression, settings.rules)
-    outcome.results.extend(suppression)
+    decided = list(finish_run(late, outcome.scopes, settings.suppression, settings.rules))
+    del late
+    _replace_facts(outcome, decided)
+    outcome.unpack()
+    sort_results(outcome.results)
+    return outcome
+
+
+def _replace_facts(outcome: Outcome, decided: list[Result]) -> None:
+    """Drop the facts, subjects and scopes, and add the results decided from them (taken).
+
+    In a large run (its results packed), the decided results travel packed too, as a
+    worker's do: then none of them keeps a text made amid the facts and subjects, whose
+    memory is free as a whole once they go, for the results unpacked next.
+    """
+    sent = None
+    if outcome.packed is not None:
+        import pickle
+
+        from kinspect.packed import dumps
+
+        sent = dumps(Outcome(results=decided))
+        decided.clear()
     outcome.subjects.clear()
     outcome.facts.clear()
     outcome.scopes.clear()
-    outcome.results.sort(key=result_order)
-    return outcome
+    outcome.results.extend(decided)
+    if sent is not None:
+        outcome.add(pickle.loads(sent))
 
 
 def inspect_source(source: Source, settings: Settings, run: Run | None = None) -> Outcome:
@@ -150,9 +137,9 @@ def inspect_text(
     if invalid is not None:
         outcome.problems.append(invalid.at(name))
     documents = 0
-    # Plain texts only: a rendered stream's mapper must see every document it produced.
-    plain = stream is None or stream.mapper is None
-    parsed, masked = mask(text, settings.needed) if plain else (text, {})
+    # A mapper that moves results (a chart render, a kustomize build) sees every document.
+    maskable = stream is None or stream.mapper is None or stream.mapper.annotates_only
+    parsed, masked = mask(text, settings.needed) if maskable else (text, {})
     try:
         for document in load_documents(parsed, settings.limits):
             outcome.documents += 1
@@ -203,9 +190,13 @@ def _inspect_document(
         structure = check_structure(resource, document.root, name, settings.rules, settings.lang)
         outcome.results.extend(structure.results)
         for target in targets_of(resource, settings.scopes):
-            for rule in _rules_for(settings.rules, target, resource):
+            rules = settings.rules_for(target, resource)
+            position = locate(document.root, target.path)[0] if rules else None  # of passes
+            for rule in rules:
                 result = structure.annotate(
-                    rule, target, evaluate(rule, target, document.root, name, settings.lang)
+                    rule,
+                    target,
+                    evaluate(rule, target, document.root, name, settings.lang, position),
                 )
                 if rule.relations and result.passed:  # decided once every input is read
                     subject = subject_of(rule.relations, target, document.root, result)
@@ -260,14 +251,3 @@ def _empty(name: str, text: str) -> InputProblem:
     """An input without a single document: empty, blank, or comments and `---` only."""
     what = "empty file" if not text.strip() else "no YAML document (only comments or `---`)"
     return InputProblem(name, what, hint="nothing to inspect; delete the file or exclude it")
-
-
-def _rules_for(rules: Iterable[Rule], target: Target, resource: Resource) -> Iterable[Rule]:
-    for rule in rules:
-        if rule.analysis is not None or rule.scope != target.scope:
-            continue
-        if not rule.applies_to(resource.data.get("apiVersion"), resource.kind):
-            continue
-        if target.container is not None and target.container.type not in rule.container_types:
-            continue
-        yield rule

@@ -17,12 +17,22 @@ from kinspect.template import FIELD, compiled_fill, lookup_in, uses_fields
 _MISSING = object()
 
 
-def evaluate(rule: Rule, target: Target, root: Node, file: str, lang: str) -> Result:
-    """Evaluate one rule on one target and place the result in the file."""
+def evaluate(
+    rule: Rule,
+    target: Target,
+    root: Node,
+    file: str,
+    lang: str,
+    position: tuple[int, int] | None = None,
+) -> Result:
+    """Evaluate one rule on one target and place the result in the file.
+
+    `position`: where the target is (`locate(root, target.path)`), when already known.
+    """
     validator = validator_for(rule, target.instance)
     if validator.is_valid(target.instance):
-        (line, column), _ = locate(root, target.path)
-        return _result(rule, target, file, (line, column), True, rule.text(lang).title, lang)
+        position = position or locate(root, target.path)[0]
+        return _result(rule, target, file, position, True, rule.text(lang).title, lang)
     instance_path = failure_path(rule, target, root, validator)
     document_path = target.document_path(instance_path)
     (line, column), _ = locate(root, document_path)

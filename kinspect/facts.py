@@ -40,6 +40,10 @@ class Fact:
         return f"{self.kind}/{self.name}"
 
 
+Placement = tuple[str, int, int, str | None, int | None]
+"""A result's file, line, column, source_file and source_line once a mapper has placed it."""
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """Where a relation's failure points, and the value found there."""
@@ -48,6 +52,8 @@ class Failure:
     column: int
     path: str
     value: str
+    placed: Placement | None = None
+    """Where the failure's result goes when the file's mapper placed it already (a worker)."""
 
 
 @dataclass(frozen=True, slots=True)

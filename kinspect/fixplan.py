@@ -15,7 +15,7 @@ from typing import Any
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from kinspect import fixtexts
-from kinspect.engine import Settings, _rules_for
+from kinspect.engine import Settings
 from kinspect.evaluate import evaluate
 from kinspect.extract import INHERITED_SECURITY_FIELDS, Path, Target, resources_of, targets_of
 from kinspect.fixapply import DocOp, missing, value_at
@@ -90,7 +90,7 @@ def failures(
     for resource in resources_of(document.data):
         for target in targets_of(resource, scopes):
             # The engine's own choice of rules per target: fix sees what lint sees.
-            for rule in _rules_for(settings.rules, target, resource):
+            for rule in settings.rules_for(target, resource):
                 result = evaluate(rule, target, document.root, name, settings.lang)
                 if not result.passed:
                     yield rule, target, result

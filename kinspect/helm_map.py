@@ -40,6 +40,7 @@ class HelmMapper:
     def __init__(self, text: str, root: str | None, rebase: bool) -> None:
         self.root = root
         self.rebase = rebase
+        self.annotates_only = not rebase
         self.segments = _scan(text)
         self._firsts = [segment.first for segment in self.segments]
         self._counts = Counter(s.source for s in self.segments if s.ordinal >= 0)

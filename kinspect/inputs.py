@@ -7,18 +7,18 @@ all sources of one run: resources already seen, owned objects, notes.
 
 from __future__ import annotations
 
-import bisect
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 from kinspect.errors import InputProblem
-from kinspect.extract import Path, Resource, resources_of
+from kinspect.extract import Path, Resource
 from kinspect.limits import DEFAULT_LIMITS, Limits
 from kinspect.loader import Document
-from kinspect.model import Outcome, ResourceRef, Result, result_order
+from kinspect.model import Outcome, ResourceRef, Result, sort_results
+from kinspect.places import Places, placed, placed_subject
 from kinspect.sources import CHART, FILE, KUSTOMIZATION, Source, read_text
 
 CLUSTER = "cluster"
@@ -62,6 +62,10 @@ class InputOptions:
 
 class Mapper(Protocol):
     """Places the resources of a stream in the files the user edits."""
+
+    annotates_only: bool
+    """Results keep their file and line (a saved Helm render): documents no rule reads may
+    then be left unbuilt, as in a plain file; otherwise the mapper sees every document."""
 
     def admit(self, document: Document, resource: Resource) -> bool:
         """Whether to inspect the resource (it may also clean its data first)."""
@@ -158,8 +162,9 @@ class Run:
         for name, kinds, namespace in self.context_only:
             drop_context(outcome, name, kinds, namespace)
         if self.kept:
-            places = {name: _Places(mapper, docs) for name, (mapper, docs) in self.kept.items()}
-            outcome.results[:] = sorted(_placed(places, outcome.results), key=result_order)
+            places = self._places()
+            outcome.results[:] = placed(places, outcome.results)
+            sort_results(outcome.results)
             outcome.inspected[:] = [
                 places[ref.file].ref(ref) if ref.file in places else ref
                 for ref in outcome.inspected
@@ -167,44 +172,25 @@ class Run:
         for directory, files in sorted(self.template_dirs.items()):
             outcome.notes.append(_template_note(directory, files))
 
+    def place_kept(self, outcome: Outcome) -> None:
+        """Place what the mapped streams produced now rather than in `finish` (a worker's run).
 
-def _placed(places: dict[str, _Places], results: list[Result]) -> Iterator[Result]:
-    for result in results:
-        yield places[result.file].result(result) if result.file in places else result
-
-
-class _Places:
-    """The kept documents of one mapped stream, to find each result's resource again."""
-
-    def __init__(self, mapper: Mapper, documents: list[Document]) -> None:
-        self.mapper = mapper
-        self.documents = documents
-        self._lines = [document.line for document in documents]
-        self._resources: dict[int, list[Resource]] = {}
-
-    def result(self, result: Result) -> Result:
-        found = self._find(result.line, result.kind, result.namespace, result.name)
-        return result if found is None else self.mapper.result(*found, result)
-
-    def ref(self, ref: ResourceRef) -> ResourceRef:
-        found = self._find(ref.line, ref.kind, ref.namespace, ref.name)
-        return ref if found is None else self.mapper.ref(*found, ref)
-
-    def _find(
-        self, line: int, kind: str, namespace: str | None, name: str
-    ) -> tuple[Document, Resource] | None:
-        index = bisect.bisect_right(self._lines, line) - 1
-        if index < 0:
-            return None
-        document = self.documents[index]
-        if index not in self._resources:
-            self._resources[index] = list(resources_of(document.data))
-        matches = [
-            r
-            for r in self._resources[index]
-            if (r.kind, r.namespace, r.name) == (kind, namespace, name)
+        Cross-resource failures are decided later, so each subject keeps where its failures
+        would be placed; its documents need not outlive the file.
+        """
+        places = self._places()
+        outcome.results[:] = placed(places, outcome.results)
+        outcome.inspected[:] = [
+            places[ref.file].ref(ref) if ref.file in places else ref for ref in outcome.inspected
         ]
-        return (document, matches[0]) if len(matches) == 1 else None
+        outcome.subjects[:] = [
+            placed_subject(places[s.result.file], s) if s.result.file in places else s
+            for s in outcome.subjects
+        ]
+        self.kept.clear()
+
+    def _places(self) -> dict[str, Places]:
+        return {name: Places(mapper, docs) for name, (mapper, docs) in self.kept.items()}
 
 
 def is_template_file(name: str, text: str) -> bool:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from kinspect.resources import data_dir
@@ -113,32 +114,77 @@ def _types(schema: dict[str, Any]) -> frozenset[str]:
     return frozenset(name for name in names if name != "null")
 
 
+def _directory() -> Path:
+    return data_dir("schemas") / "kubernetes" / SCHEMA_SET
+
+
+@cache
+def _compiler() -> _Compiler:
+    """The shared definitions; each is compiled the first time a kind reaches it."""
+    text = (_directory() / _DEFINITIONS).read_text(encoding="utf-8")
+    return _Compiler(json.loads(text)["$defs"])
+
+
+@cache
+def _root_names() -> frozenset[str]:
+    return frozenset(path.name for path in _directory().glob("*-*.json"))
+
+
+def root_name(api_version: str, kind: str) -> str:
+    """The root schema's file name in the set's layout: `deployment-apps-v1.json`,
+    `role-rbac-v1.json` (the group's first label), `pod-v1.json` (the core group)."""
+    group, _, version = api_version.rpartition("/")
+    return "-".join([kind.lower(), *([group.split(".")[0]] if group else []), version]) + ".json"
+
+
+@cache
+def _root_shape(api_version: str, kind: str) -> Shape | None:
+    """One kind's compiled root, read when a run first meets the kind: a small run compiles
+    only the definitions its kinds reach (reading and compiling them all costs ~3 ms)."""
+    name = root_name(api_version, kind)
+    if name not in _root_names():
+        return None
+    root = json.loads((_directory() / name).read_text(encoding="utf-8"))
+    declared = root["properties"]
+    if kind not in declared["kind"]["enum"] or api_version not in declared["apiVersion"]["enum"]:
+        return None  # `deployment`, or `apps.example.com/v1`: the name matches, the kind not
+    shape = Shape(kind)
+    _compiler().fill(shape, root)
+    return shape
+
+
 @cache
 def kinds() -> dict[tuple[str, str], Shape]:
     """(apiVersion, kind) → compiled root shape, for every bundled root schema."""
-    directory = data_dir("schemas") / "kubernetes" / SCHEMA_SET
-    definitions = json.loads((directory / _DEFINITIONS).read_text(encoding="utf-8"))["$defs"]
-    compiler = _Compiler(definitions)
     index: dict[tuple[str, str], Shape] = {}
-    for path in sorted(directory.glob("*.json")):
-        if path.name == _DEFINITIONS:
-            continue
-        root = json.loads(path.read_text(encoding="utf-8"))
-        shape = Shape(root["properties"]["kind"]["enum"][0])
-        compiler.fill(shape, root)
-        for api_version in root["properties"]["apiVersion"]["enum"]:
-            index[(api_version, shape.name)] = shape
+    for name in sorted(_root_names()):
+        declared = json.loads((_directory() / name).read_text(encoding="utf-8"))["properties"]
+        kind = declared["kind"]["enum"][0]
+        for api_version in declared["apiVersion"]["enum"]:
+            shape = _root_shape(api_version, kind)
+            if shape is None:
+                raise ValueError(f"{name}: expected as {root_name(api_version, kind)}")
+            index[(api_version, kind)] = shape
     return index
+
+
+def clear_caches() -> None:
+    """Forget every compiled schema (benchmarks time the compilation again)."""
+    for cached in (kinds, _root_shape, _root_names, _compiler):
+        cached.cache_clear()
 
 
 def has_schema(api_version: str, kind: str) -> bool:
     """Whether resources of this apiVersion and kind are validated structurally."""
-    return (api_version, kind) in kinds()
+    return _root_shape(api_version, kind) is not None
 
 
 def shape_of(data: dict[str, Any]) -> Shape | None:
     """The root shape for a resource's apiVersion and kind; None when there is no schema."""
-    return kinds().get((data.get("apiVersion"), data.get("kind")))  # type: ignore[arg-type]
+    api_version, kind = data.get("apiVersion"), data.get("kind")
+    if isinstance(api_version, str) and isinstance(kind, str):
+        return _root_shape(api_version, kind)
+    return None
 
 
 def type_names(types: Iterable[str]) -> str:

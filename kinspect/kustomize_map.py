@@ -30,6 +30,8 @@ class _Found:
 class KustomizeMapper:
     """Strips origin annotations, skips resources already inspected, relocates results."""
 
+    annotates_only = False
+
     def __init__(self, overlay: Path, relative: bool, run: Run) -> None:
         self.overlay = overlay
         self.relative = relative

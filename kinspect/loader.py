@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -55,6 +56,16 @@ class Document:
 
 
 def _make_composer(text: str) -> Any:
+    return _composer_class()(text)
+
+
+@cache
+def _composer_class() -> type:
+    """The composer: ruamel's C parser, with every untagged node given its kind's default tag.
+
+    One class for the whole run (a class per text would be garbage only the cycle collector
+    frees, and the collector runs rarely in a large run).
+    """
     from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
     from ruamel.yaml.resolver import BaseResolver
 
@@ -74,7 +85,11 @@ def _make_composer(text: str) -> Any:
             # untagged node gets its kind's default tag, without BaseResolver's lookups.
             return self._defaults[kind]
 
-    return Composer(text)
+        def dispose(self) -> None:
+            CParser.dispose(self)
+            self.__dict__.clear()  # its references to itself: no cycle left to collect
+
+    return Composer
 
 
 def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Node]:
@@ -104,8 +119,9 @@ def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[No
 
 def load_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
     """Yield each non-empty document of a YAML (or JSON) text, converted to plain data."""
+    shared = "&" in text  # without an anchor, no node can stand in two places
     for index, root in enumerate(compose_documents(text, limits)):
-        converter = _Converter(limits)
+        converter = _Converter(limits, shared)
         try:
             data = converter.convert(root, (), 1)
         except RecursionError:  # a chain of merge keys: two frames a level
@@ -116,12 +132,14 @@ def load_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Docum
 class _Converter:
     """Turns one node tree into plain data, bounding its depth and its size after aliases.
 
-    An anchored node is converted once; each alias shares that value and counts its nodes,
-    so an alias bomb is refused in time proportional to the text, not to its expansion.
+    With anchors in the text (`shared`), an anchored node is converted once; each alias
+    shares that value and counts its nodes, so an alias bomb is refused in time proportional
+    to the text, not to its expansion. Without anchors that bookkeeping is skipped.
     """
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, shared: bool = True) -> None:
         self.limits = limits
+        self.shared = shared
         self.nodes = 0
         self.duplicates: list[DuplicateKey] = []
         self._done: dict[int, tuple[Any, int]] = {}
@@ -134,10 +152,17 @@ class _Converter:
             mark = node.start_mark
             raise self.limits.nodes_error(mark.line + 1, mark.column + 1)
 
+    def _scalar(self, node: ScalarNode) -> Any:
+        self.nodes += 1  # _count(1, node), inline: a document's scalars are most of its nodes
+        if self.nodes > self.limits.max_nodes:
+            self._count(0, node)
+        return resolve_scalar(node)
+
     def convert(self, node: Node, path: tuple[Key, ...], depth: int) -> Any:
-        if isinstance(node, ScalarNode):
-            self._count(1, node)
-            return resolve_scalar(node)
+        if type(node) is ScalarNode:  # the composer builds these three classes exactly
+            return self._scalar(node)
+        if not self.shared:
+            return self._collection(node, path, depth)
         key = id(node)
         done = self._done.get(key)
         if done is not None:  # an alias: report where it is used, not the anchor
@@ -151,38 +176,51 @@ class _Converter:
                 column=mark.column + 1,
                 hint="an alias cannot stand for the node that contains it",
             )
-        if depth > self.limits.max_depth:
-            raise self.limits.depth_error(node.start_mark.line + 1, node.start_mark.column + 1)
         before = self.nodes
-        self._count(1, node)
         self._active.add(key)
         self._stack.append(node)
         try:
-            if isinstance(node, SequenceNode):
-                value: Any = [
-                    self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)
-                ]
-            else:
-                value = self._mapping(node, path, depth)
+            value = self._collection(node, path, depth)
         finally:
             self._active.discard(key)
             self._stack.pop()
         self._done[key] = (value, self.nodes - before)
         return value
 
+    def _collection(self, node: Node, path: tuple[Key, ...], depth: int) -> Any:
+        if depth > self.limits.max_depth:
+            raise self.limits.depth_error(node.start_mark.line + 1, node.start_mark.column + 1)
+        self._count(1, node)
+        if type(node) is SequenceNode:
+            return [
+                self._scalar(item)
+                if type(item) is ScalarNode
+                else self.convert(item, (*path, i), depth + 1)
+                for i, item in enumerate(node.value)
+            ]
+        return self._mapping(node, path, depth)
+
     def _mapping(self, node: Node, path: tuple[Key, ...], depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         seen: dict[str, Node] = {}
         for key_node, value_node in node.value:
-            if _is_merge_key(key_node):
-                self._merge(result, value_node, path, depth)
-                continue
-            key = key_text(self.convert(key_node, path, depth + 1))
+            if type(key_node) is ScalarNode:
+                if key_node.value == "<<" and not key_node.style:  # a merge key
+                    self._merge(result, value_node, path, depth)
+                    continue
+                key = self._scalar(key_node)
+                key = key if type(key) is str else key_text(key)
+            else:
+                key = key_text(self.convert(key_node, path, depth + 1))
             if key in seen:
                 self._duplicate(path, key, seen[key], key_node)
                 del result[key]
             seen[key] = key_node
-            result[key] = self.convert(value_node, (*path, key), depth + 1)
+            result[key] = (
+                self._scalar(value_node)
+                if type(value_node) is ScalarNode
+                else self.convert(value_node, (*path, key), depth + 1)
+            )
         return result
 
     def _duplicate(self, path: tuple[Key, ...], key: str, first: Node, second: Node) -> None:
@@ -212,7 +250,3 @@ class _Converter:
                 )
             for key, item in merged.items():
                 result.setdefault(key, item)
-
-
-def _is_merge_key(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.value == "<<" and not node.style

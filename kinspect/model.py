@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from sys import intern
 from typing import TYPE_CHECKING
 
 from kinspect.errors import InputProblem
 
-if TYPE_CHECKING:  # facts.py builds on Result
+if TYPE_CHECKING:  # facts.py and packed.py build on Result
     from kinspect.facts import Fact, Subject
+    from kinspect.packed import Packed
     from kinspect.suppress import FileScope
 
 SEVERITIES = ("danger", "warning")
@@ -46,6 +51,10 @@ class Result:
         where = f"{self.namespace}/{self.name}" if self.namespace else self.name
         return f"{self.kind} {where}"
 
+    def __reduce__(self) -> tuple[Callable[..., Result], tuple[object, ...]]:
+        # A plain tuple each way: one constructor call instead of dataclasses' __setstate__.
+        return Result, result_order(self)
+
 
 @dataclass(frozen=True, slots=True)
 class ResourceRef:
@@ -57,11 +66,38 @@ class ResourceRef:
     namespace: str | None
     name: str
 
+    def __reduce__(self) -> tuple[Callable[..., ResourceRef], tuple[object, ...]]:
+        # One constructor call, and texts shared across files (few: one per resource).
+        return _shared_ref, (self.file, self.line, self.kind, self.namespace, self.name)
 
-def result_order(result: Result) -> tuple[object, ...]:
-    """Results' one sort order (every field in declaration order, as `Result`'s own `<`),
-    as a key: sorting large runs by key is several times cheaper than by comparisons."""
-    return tuple(getattr(result, name) for name in _RESULT_FIELDS)
+
+result_order: Callable[[Result], tuple[object, ...]] = attrgetter(*(f.name for f in fields(Result)))
+"""Results' one sort order (every field in declaration order, as `Result`'s own `<`), as a
+key: sorting large runs by key is several times cheaper than by comparisons."""
+
+_by_file: Callable[[Result], str] = attrgetter("file")
+
+
+def sort_results(results: list[Result]) -> None:
+    """Sort results in place in their one order, one file at a time.
+
+    Only one file's results have full sort keys at once: a key per result of a large run
+    would cost more memory than the results themselves.
+    """
+    results.sort(key=_by_file)  # stable, and the keys are the results' own strings
+    start = 0
+    while start < len(results):
+        end = bisect_right(results, results[start].file, lo=start, key=_by_file)
+        if end - start > 1:
+            results[start:end] = sorted(results[start:end], key=result_order)
+        start = end
+
+
+def _shared_ref(file: str, line: int, kind: str, namespace: str | None, name: str) -> ResourceRef:
+    """A resource reference unpickled with its texts interned."""
+    return ResourceRef(
+        intern(file), line, intern(kind), namespace and intern(namespace), intern(name)
+    )
 
 
 @dataclass(slots=True)
@@ -82,9 +118,15 @@ class Outcome:
     """Targets waiting for the run-level phase to resolve their cross-resource rules."""
     scopes: list[FileScope] = field(default_factory=list)
     """Files whose ignores are judged in the run-level phase (after the cross-resource rules)."""
+    packed: Packed | None = None
+    """What a worker's outcome in a large run holds packed: its results as integer columns, its
+    facts and subjects pickled, all ahead of those in the fields above. A large run keeps them
+    so until the run-level phase needs them (`unpack_facts`, `unpack`): kinspect/packed.py."""
 
     def add(self, other: Outcome) -> None:
-        """Fold another outcome into this one."""
+        """Fold another outcome into this one (what is packed stays packed)."""
+        if other.packed is not None:
+            self._packing().extend(other.packed)
         self.results.extend(other.results)
         self.problems.extend(other.problems)
         self.notes.extend(other.notes)
@@ -97,5 +139,35 @@ class Outcome:
         self.subjects.extend(other.subjects)
         self.scopes.extend(other.scopes)
 
+    def unpack_facts(self) -> None:
+        """Unpack the facts and subjects."""
+        if self.packed is not None:
+            facts, subjects = self.packed.unpack_facts()
+            self.facts[:0] = facts
+            self.subjects[:0] = subjects
 
-_RESULT_FIELDS = tuple(f.name for f in fields(Result))
+    def unpack(self) -> None:
+        """Unpack everything: the plain fields are then the whole outcome."""
+        if self.packed is not None:
+            self.unpack_facts()
+            self.results[:0] = self.packed.results.unpack()
+            self.packed = None
+
+    def pack(self) -> None:
+        """Move the results, facts and subjects into `packed` (a worker's, in a large run)."""
+        self._packing()
+
+    def _packing(self) -> Packed:
+        """This outcome's pack, with the plain results, facts and subjects moved into it (what
+        is packed comes first: packing more must come after them)."""
+        from kinspect.packed import Packed
+
+        if self.packed is None:
+            self.packed = Packed()
+        if self.results:
+            self.packed.results.add(self.results)
+            self.results = []
+        if self.facts or self.subjects:
+            self.packed.add_facts(self.facts, self.subjects)
+            self.facts, self.subjects = [], []
+        return self.packed

@@ -2,18 +2,18 @@
 
 Each worker inspects one file with a fresh run state and returns its outcome together with
 what the file added to that state (owner links, template notes), which the parent merges
-into the real run, so the run-level phases see exactly what a sequential run would. A file
-whose documents a mapper must place later (a Helm render's `# Source:` comments) is handed
-back and inspected in the parent. `KINSPECT_REFERENCE=1` or `KINSPECT_JOBS=1` keeps it all
-in one process.
+into the real run, so the run-level phases see exactly what a sequential run would. A Helm
+render's results are placed in their templates in the worker (`Run.place_kept`); a file
+whose ignores are judged at the end of the run as well is handed back and inspected in the
+parent. `KINSPECT_REFERENCE=1` or `KINSPECT_JOBS=1` keeps it all in one process.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 MIN_FILES = 64
 """Fewer files are inspected in the parent: starting workers would cost more than it saves."""
 
+PACK_FILES = 10_000
+"""From this many files on (`KINSPECT_PACK_FILES`), workers send their results packed
+(kinspect/packed.py): packing costs time (~10 % at 4,000 files), but a large run's results
+then take a fraction of the memory."""
+
 Inspect = Callable[[Source, "Settings", "Run"], Outcome]
 
 
@@ -42,7 +47,7 @@ class _Delta:
     notes: list[InputProblem] = field(default_factory=list)
 
 
-_WORKER: tuple[Inspect, Settings] | None = None
+_WORKER: tuple[Inspect, Settings, bool] | None = None
 
 
 def jobs(sources: list[Source]) -> int:
@@ -59,49 +64,46 @@ def inspect_all(
     sources: list[Source], settings: Settings, run: Run, inspect: Inspect, processes: int
 ) -> Iterator[tuple[Source, Outcome]]:
     """(source, outcome) for every source, in input order; plain files run in workers."""
+    from kinspect.workers import answers
+
     global _WORKER
-    _WORKER = (inspect, settings)
-    context = multiprocessing.get_context("fork")  # workers inherit the loaded rules
-    with context.Pool(processes) as pool:
-        parallel = [s for s in sources if s.kind == FILE and s.path is not None]
-        done = pool.imap(_work, parallel, chunksize=4)
-        for source in sources:
-            if source.kind != FILE or source.path is None:
-                yield source, inspect(source, settings, run)
-                continue
-            answer = next(done)
-            if answer is None:  # needs the parent's run state (a mapped stream)
-                yield source, inspect(source, settings, run)
-                continue
-            outcome, delta = answer
-            _merge(run, delta)
-            yield source, outcome
-    _WORKER = None
+    parallel = [s for s in sources if s.kind == FILE and s.path is not None]
+    _WORKER = (inspect, settings, _packs(len(parallel)))
+    try:
+        with closing(answers(parallel, _work, processes)) as done:
+            for source in sources:
+                answer = next(done) if source.kind == FILE and source.path is not None else None
+                if answer is None:  # not a plain file, or it needs the parent's run state
+                    yield source, inspect(source, settings, run)
+                    continue
+                outcome, delta = answer
+                _merge(run, delta)
+                yield source, outcome
+    finally:
+        _WORKER = None
 
 
 def _work(source: Source) -> tuple[Outcome, _Delta] | None:
     from kinspect.inputs import Run
 
     assert _WORKER is not None
-    inspect, settings = _WORKER
-    if _mapped(source):
-        return None
+    inspect, settings, pack = _WORKER
     run = Run(settings.inputs, settings.limits)
     outcome = inspect(source, settings, run)
-    if run.kept or run.seen or run.context_only:
-        return None
+    if run.seen or run.context_only or (run.kept and outcome.scopes):
+        return None  # needs the whole run: inspected again in the parent
+    if run.kept:  # a Helm render's results go to their templates before leaving the worker
+        run.place_kept(outcome)
+    if pack:
+        outcome.pack()
     delta = _Delta(run.owners.present, run.owners.owned, run.template_dirs, run.notes)
     return outcome, delta
 
 
-def _mapped(source: Source) -> bool:
-    """A Helm render (`# Source:` comments): its mapper keeps documents in the parent's run."""
-    assert source.path is not None
-    try:
-        with source.path.open("rb") as handle:
-            return b"# Source: " in handle.read()
-    except OSError:
-        return False  # the worker reports it as the parent would
+def _packs(files: int) -> bool:
+    """Whether workers pack their outcomes in a run over this many files."""
+    wanted = os.environ.get("KINSPECT_PACK_FILES", "")
+    return files >= (int(wanted) if wanted.isdigit() else PACK_FILES)
 
 
 def _merge(run: Run, delta: _Delta) -> None:

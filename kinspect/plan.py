@@ -176,17 +176,19 @@ def choose(
 
 def baseline_stage(outcome: Outcome, plan: Plan) -> list[str]:
     """Write and/or apply the baseline; messages for standard error."""
-    from kinspect.baseline import apply_baseline, read_baseline, write_baseline
-
     labels = _LABELS.get(plan.lang, _LABELS["en"])
     messages = []
     path = plan.baseline
     if plan.write_baseline is not None:
+        from kinspect.baseline import write_baseline
+
         path = plan.write_baseline
         count = write_baseline(path, outcome.results)
         messages.append(labels["written"].format(file=path, count=count))
     if path is None:
         return messages
+    from kinspect.baseline import apply_baseline, read_baseline  # runs without one skip it
+
     entries = read_baseline(path)
     ran = [rule.id for rule in plan.rules]
     outcome.results, stale = apply_baseline(outcome.results, entries, path, ran, plan.lang)

@@ -3,9 +3,9 @@
 Most bytes of real repositories are CustomResourceDefinitions, whose schemas no check looks
 at. Building them node by node costs more than everything else together, so large texts are
 split into documents (`kinspect.split`) and each document whose header shows a kind that no
-rule, analysis or relation reads is *masked*: its characters after the `---` line become
-spaces, keeping every line, column and offset of the other documents. The C parser then
-skims the blanks. A masked document is still syntax-checked, and still counted and listed
+rule, analysis or relation reads is *masked*: it becomes a `---` line followed by as many
+empty lines, keeping every line and column of the other documents. The C parser then skims
+the empty lines. A masked document is still syntax-checked, and still counted and listed
 as an inspected resource from its header; it can produce no result by construction, so the
 findings are those of a full build (`KINSPECT_REFERENCE=1` turns this off; a test compares
 the two on the whole corpus).
@@ -58,7 +58,8 @@ def mask(text: str, needed: Needed) -> tuple[str, dict[int, Masked]]:
     A blanked document composes to an empty scalar that sits where the document ends (the
     next `---` line, or the end of the text): that 0-based line is its key.
     """
-    if len(text) < MIN_TEXT or not enabled() or text.count("\r") != text.count("\r\n"):
+    lone_cr = "\r" in text and text.count("\r") != text.count("\r\n")
+    if len(text) < MIN_TEXT or not enabled() or lone_cr:
         return text, {}  # lone CRs are line breaks to YAML but not to the splitter
     pieces: list[str] = []
     masked: dict[int, Masked] = {}
@@ -92,16 +93,13 @@ def _maskable(chunk: Chunk, needed: Needed) -> Masked | None:
 
 
 def _blank(text: str) -> str:
-    """An empty document with the same length and line breaks: `---`, then blanks.
+    """An empty document with the same line breaks: `---`, then empty lines.
 
-    The first line (at least three characters) becomes the `---` that keeps it a document of
-    its own, so the lines and offsets of everything after it stay as they were.
+    The `---` keeps it a document of its own and the line breaks keep the line and column of
+    everything after it (offsets change: lint positions are lines and columns only). Empty
+    lines cost the parser one character each, where the blanked characters cost one each.
     """
-    first_end = text.find("\n")
-    first_end = len(text) if first_end < 0 else first_end
-    rest = text[first_end:]
-    breaks = rest.count("\n")
-    return "---" + " " * (first_end - 3) + " " * (len(rest) - breaks) + "\n" * breaks
+    return "---" + "\n" * text.count("\n")
 
 
 def _syntax_ok(text: str) -> bool:

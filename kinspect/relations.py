@@ -112,7 +112,7 @@ def _failed(subject: Subject, rule: Rule, index: int, related: Fact | None, lang
         "path": failure.path,
         "related": related.ref if related else "",
     }
-    return dataclasses.replace(
+    failed = dataclasses.replace(
         result,
         passed=False,
         line=failure.line,
@@ -120,6 +120,17 @@ def _failed(subject: Subject, rule: Rule, index: int, related: Fact | None, lang
         path=failure.path,
         message=(template or rule.text(lang).message).format_map(fields),
         fix=rule.text(lang).fix,
+    )
+    if failure.placed is None:
+        return failed
+    file, line, column, source_file, source_line = failure.placed
+    return dataclasses.replace(
+        failed,
+        file=file,
+        line=line,
+        column=column,
+        source_file=source_file,
+        source_line=source_line,
     )
 
 

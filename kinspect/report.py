@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import groupby
+from operator import attrgetter
 
 from kinspect.errors import InputProblem
-from kinspect.model import CATEGORIES, Outcome, ResourceRef, Result, result_order
+from kinspect.model import CATEGORIES, Outcome, ResourceRef, Result, sort_results
 from kinspect.rules import Rule
 
 
@@ -31,16 +36,24 @@ class Counts:
         return 100 if weight == 0 else (200 * self.passed) // weight
 
     @staticmethod
-    def of(results: list[Result]) -> Counts:
+    def of(results: Iterable[Result]) -> Counts:
         """Count results by outcome; suppressed ones are neither passes nor failures."""
-        counted = [r for r in results if r.suppressed is None]
-        failed = [r for r in counted if not r.passed]
-        return Counts(
-            passed=len(counted) - len(failed),
-            warning=sum(1 for r in failed if r.severity == "warning"),
-            danger=sum(1 for r in failed if r.severity == "danger"),
-            suppressed=len(results) - len(counted),
-        )
+        return Counts.tally(Counter(map(_verdict, results)).items())
+
+    @staticmethod
+    def tally(verdicts: Iterable[tuple[Verdict, int]]) -> Counts:
+        """Counts from how many results had each verdict."""
+        passed = warning = danger = suppressed = 0
+        for (why, ok, severity), count in verdicts:
+            if why is not None:
+                suppressed += count
+            elif ok:
+                passed += count
+            elif severity == "warning":
+                warning += count
+            elif severity == "danger":
+                danger += count
+        return Counts(passed, warning, danger, suppressed)
 
     @property
     def failed(self) -> int:
@@ -150,12 +163,13 @@ def build_report(
     display: Display | None = None,
     sarif: SarifOptions | None = None,
 ) -> Report:
-    """Assemble the report of one run."""
-    results = sorted(outcome.results, key=result_order)
+    """Assemble the report of one run (the outcome's results are sorted in place and shared)."""
+    results = outcome.results
+    sort_results(results)
     return Report(
         rules=rules,
         results=results,
-        counts=Counts.of(outcome.results),
+        counts=Counts.of(results),
         resources=dict(sorted(outcome.resources.items())),
         files=outcome.files,
         documents=outcome.documents,
@@ -170,46 +184,78 @@ def build_report(
     )
 
 
-def category_stats(rules: list[Rule], results: list[Result]) -> list[CategoryStats]:
+def category_stats(rules: list[Rule], results: Iterable[Result]) -> list[CategoryStats]:
     """Every known category (even without rules), then any other category the rules use."""
     names = [*CATEGORIES, *sorted({r.category for r in rules} - set(CATEGORIES))]
+    verdicts: dict[str, list[tuple[Verdict, int]]] = {name: [] for name in names}
+    for (category, why, ok, severity), count in Counter(map(_category_verdict, results)).items():
+        if category in verdicts:
+            verdicts[category].append(((why, ok, severity), count))
     return [
         CategoryStats(
-            name,
-            sum(1 for rule in rules if rule.category == name),
-            Counts.of([r for r in results if r.category == name]),
+            name, sum(1 for rule in rules if rule.category == name), Counts.tally(verdicts[name])
         )
         for name in names
     ]
-
-
-_Key = tuple[str, str, str | None, str]
 
 
 def resource_rows(results: list[Result], inspected: list[ResourceRef]) -> list[ResourceRow]:
     """Results grouped by resource, in file and line order.
 
     A resource is identified by file, kind, namespace and name; its line is where it starts,
-    or its first result's line when the engine did not record it.
+    or its first result's line when the engine did not record it. The results must be in
+    their sort order: they are grouped one file at a time (a large run's keys for every
+    resource at once would take more memory than the rows).
     """
-    starts: dict[_Key, int] = {}
-    for ref in inspected:
-        starts.setdefault((ref.file, ref.kind, ref.namespace, ref.name), ref.line)
+    refs = sorted(inspected, key=_file)  # stable: a resource's first start counts
+    rows: list[ResourceRow] = []
+    counts: dict[Counts, Counts] = {}  # rows with equal counts share them
+    start = 0
+    for file, items in groupby(results, key=_file):
+        if rows and file <= rows[-1].file:
+            raise ValueError("results are not in their sort order")
+        start = bisect_left(refs, file, lo=start, key=_file)
+        end = bisect_right(refs, file, lo=start, key=_file)
+        starts: dict[_Key, int] = {}
+        for ref in refs[start:end]:
+            starts.setdefault((ref.kind, ref.namespace, ref.name), ref.line)
+        rows.extend(_file_rows(file, items, starts, counts))
+        start = end
+    return rows
+
+
+_Key = tuple[str, str | None, str]
+"""A resource within its file: kind, namespace and name."""
+
+
+def _file_rows(
+    file: str, results: Iterable[Result], starts: dict[_Key, int], counts: dict[Counts, Counts]
+) -> list[ResourceRow]:
+    """The rows of one file's results, in line order."""
     grouped: dict[_Key, list[Result]] = {}
     for result in results:
-        grouped.setdefault((result.file, result.kind, result.namespace, result.name), []).append(
-            result
-        )
+        grouped.setdefault((result.kind, result.namespace, result.name), []).append(result)
     rows = [
         ResourceRow(
             kind,
             namespace,
             name,
             file,
-            starts.get((file, kind, namespace, name), items[0].line),
+            starts.get((kind, namespace, name), items[0].line),
             tuple(items),
-            Counts.of(items),
+            counts.setdefault(tally := Counts.of(items), tally),
         )
-        for (file, kind, namespace, name), items in grouped.items()
+        for (kind, namespace, name), items in grouped.items()
     ]
-    return sorted(rows, key=lambda row: (row.file, row.line, row.kind, row.name))
+    rows.sort(key=lambda row: (row.line, row.kind, row.name))
+    return rows
+
+
+Verdict = tuple[str | None, bool, str]
+"""How a result counts: why it is suppressed (None: it counts), passed, severity."""
+
+_verdict: Callable[[Result], Verdict] = attrgetter("suppressed", "passed", "severity")
+_category_verdict: Callable[[Result], tuple[str, str | None, bool, str]] = attrgetter(
+    "category", "suppressed", "passed", "severity"
+)
+_file: Callable[[Result | ResourceRef], str] = attrgetter("file")

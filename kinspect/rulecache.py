@@ -10,10 +10,9 @@ else `~/.cache/kinspect`; `KINSPECT_NO_CACHE=1` turns it off. An unwritable cach
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -54,7 +53,7 @@ class RuleCache:
 
     def data(self, path: Path, text: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """The validated data of one rule file, from the cache or from `build()`."""
-        key = hashlib.sha256(f"{self._stamp}\0{path.name}\0{text}".encode()).hexdigest()
+        key = _digest(f"{self._stamp}\0{path.name}\0{text}".encode())
         self._used.add(key)
         cached = self._entries.get(key)
         if isinstance(cached, dict):
@@ -72,6 +71,8 @@ class RuleCache:
         if self._dir is None or not self._dirty:
             return
         self._entries = {key: self._entries[key] for key in self._used if key in self._entries}
+        import tempfile  # only when the cache changed: most runs never write it
+
         try:
             self._dir.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self._dir, prefix=".rules-", suffix=".tmp")
@@ -102,7 +103,16 @@ def _code_stamp() -> str:
             continue
         parts.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
     try:
-        parts.append(hashlib.sha256(schema_path("rule.schema.json").read_bytes()).hexdigest())
+        parts.append(_digest(schema_path("rule.schema.json").read_bytes()))
     except OSError:
         parts.append("no-rule-schema")
     return "|".join(parts)
+
+
+def _digest(data: bytes) -> str:
+    """A 64-bit content key: CRC-32 and Adler-32 (zlib is loaded already by the command line).
+
+    Not hashlib: loading its OpenSSL binding costs ~2.5 ms on every start. The key only has
+    to notice edits, not resist forgery: whoever can write the rule files can write the cache.
+    """
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"

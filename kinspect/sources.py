@@ -121,7 +121,8 @@ class _Walk:
         if is_dir:
             yield from self.files(Path(entry.path), name)
         elif entry.name.endswith(MANIFEST_SUFFIXES):
-            special = _special_file(entry)
+            # A regular file needs no system call: the directory listing says what it is.
+            special = None if entry.is_file(follow_symlinks=False) else _special_file(entry)
             if special is None:
                 yield Source(name, Path(entry.path))
             else:
@@ -188,7 +189,7 @@ def _special_file(entry: os.DirEntry[str]) -> str | None:
 
 def printable_name(name: str) -> str:
     """A file name fit for one line of output: undecodable bytes and controls escaped."""
-    if any(0xDC80 <= ord(c) <= 0xDCFF for c in name):
+    if not name.isascii() and any(0xDC80 <= ord(c) <= 0xDCFF for c in name):
         raw = name.encode("utf-8", "surrogateescape")
         name = raw.decode("utf-8", "backslashreplace")
     return escape_controls(name)

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kinspect.annotations import AnnotationIgnore, annotation_ignores
 from kinspect.comments import EMPTY, Directive, Scan, scan
@@ -20,7 +20,9 @@ from kinspect.extract import resources_of
 from kinspect.loader import Document
 from kinspect.model import Result
 from kinspect.rules import Rule
-from kinspect.unused import Context, Judgement, judge_results
+
+if TYPE_CHECKING:
+    from kinspect.unused import Judgement
 
 _REASONS = {
     "en": {
@@ -178,6 +180,8 @@ class FileScope:
         """The unusedIgnore results of the file's ignores (once every result is suppressed)."""
         if not self.active:
             return []
+        from kinspect.unused import Context, judge_results  # only files with ignores get here
+
         s = suppressor
         context = Context(self.name, rules, s.known, s.complete, s.lang)
         return [s.exempt(result) for result in judge_results(self._judgements(), context)]
@@ -213,6 +217,8 @@ class FileScope:
         return reason
 
     def _judgements(self) -> Iterator[Judgement]:
+        from kinspect.unused import Judgement
+
         for index, directive in enumerate(self.scan.directives):
             yield Judgement(
                 directive.line,

@@ -220,3 +220,38 @@ def test_binary_command_line() -> None:
         "--skip-tests",
     ]
     assert "--skip-tests" not in binary_command("helm", Path("c"), HelmOptions(include_tests=True))
+
+
+def test_saved_renders_inspected_in_worker_processes_match_one_process(tmp_path: Path) -> None:
+    """Workers place a render's results (cross-resource failures too) as the parent would."""
+    shutil.copytree(CHART, tmp_path / "webapp")
+    rendered = render_with_sdk(CHART, HelmOptions(values=(str(CHART / "values-prod.yaml"),)))
+    out = tmp_path / "out"
+    out.mkdir()
+    for index in range(3):
+        (out / f"render-{index}.yaml").write_text(rendered, encoding="utf-8")
+    for index in range(70):  # enough plain files for worker processes to start
+        (out / f"cm-{index:02}.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{index}\n", encoding="utf-8"
+        )
+    checks = "missingPodDisruptionBudget,missingNetworkPolicy,hostNetworkSet"
+    command = ("lint", "--format", "json", "--fail-on", "never", "--checks", checks, "out")
+    workers = run_cli(*command, cwd=tmp_path, env={"KINSPECT_JOBS": "2"})
+    single = run_cli(*command, cwd=tmp_path, env={"KINSPECT_JOBS": "1"})
+    assert workers.returncode == single.returncode == 0, workers.stderr + single.stderr
+    assert workers.stdout == single.stdout
+    results = json.loads(workers.stdout)["results"]
+    late = failures({"results": results}, "missingNetworkPolicy")  # decided at the end
+    assert {r["file"] for r in late} == {f"out/render-{index}.yaml" for index in range(3)}
+    templates = {"webapp/templates/workers.yaml", "webapp/charts/cache/templates/statefulset.yaml"}
+    assert {r["source_file"] for r in late} == templates
+    assert all(r["source_line"] for r in late)
+    deployment = CHART / "templates" / "deployment.yaml"
+    (host, *_) = failures({"results": results}, "hostNetworkSet")
+    assert host["source_line"] == line_of(deployment, "hostNetwork:")
+    # A cross-resource failure placed where it points (pod labels), not where its target is.
+    pdb = failures({"results": results}, "missingPodDisruptionBudget")
+    labels = line_of(deployment, "labels:", after=line_of(deployment, "template:"))
+    assert labels in {
+        r["source_line"] for r in pdb if r["source_file"].endswith("/deployment.yaml")
+    }

@@ -96,3 +96,18 @@ def test_results_carry_titles_and_suppression(report: Report) -> None:
     assert isinstance(suppressed[0]["suppressed"], str) and suppressed[0]["suppressed"]
     network = next(r for r in data["results"] if r["check"] == "hostNetworkSet")
     assert network["title"] == "Pod uses the host network"
+
+
+def test_fast_list_encoding_gives_the_standard_encoders_text(report: Report) -> None:
+    from kinspect.reporters.json_format import _dumps, _dumps_list, _resource, _result
+
+    results = [_result(r, r.check) for r in report.results]
+    rows = [_resource(row) for row in report.resource_rows]
+    assert results and rows
+    for items in (results, rows):
+        assert _dumps_list(items) == _dumps(items)
+    odd = [{"message": "lone \ud800 surrogate, 中文, \x00\x1f\x7f \u2028", "line": 2**70}]
+    assert _dumps_list(odd) == _dumps(odd)  # what orjson refuses, the json module writes
+    assert _dumps_list([{"m": '中文 \x00\x1f\x7f \u2028 "q" \\'}]) == _dumps(
+        [{"m": '中文 \x00\x1f\x7f \u2028 "q" \\'}]
+    )

@@ -1,0 +1,77 @@
+"""What the engine needs besides the inputs: rules, language, suppression, input options."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from kinspect.extract import Resource, Target
+from kinspect.inputs import InputOptions
+from kinspect.limits import DEFAULT_LIMITS, Limits
+from kinspect.prefilter import Needed, needed_by
+from kinspect.relation_spec import Plan, plan_of
+from kinspect.rules import Rule
+from kinspect.suppress import Suppressor
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the engine needs besides the inputs."""
+
+    rules: tuple[Rule, ...]
+    lang: str = "en"
+    suppressor: Suppressor | None = None
+    """Exemptions and known checks; inline comments and annotations apply even without it."""
+    inputs: InputOptions | None = None
+    """How charts, kustomizations and clusters are read (default: InputOptions())."""
+    limits: Limits = DEFAULT_LIMITS
+    """Per-input bounds on size, nesting, documents and nodes (kinspect/limits.py)."""
+
+    @cached_property
+    def suppression(self) -> Suppressor:
+        """The suppression stage's settings."""
+        return self.suppressor or Suppressor(lang=self.lang)
+
+    @cached_property
+    def scopes(self) -> frozenset[str]:
+        """Target scopes that at least one rule needs."""
+        return frozenset(rule.scope for rule in self.rules)
+
+    @cached_property
+    def _rules_by_target(self) -> dict[tuple[str, str, str, str | None], tuple[Rule, ...]]:
+        return {}
+
+    def rules_for(self, target: Target, resource: Resource) -> tuple[Rule, ...]:
+        """The rules evaluated on a target of this resource (not analyses)."""
+        api_version = resource.data.get("apiVersion")
+        if not isinstance(api_version, str):
+            return tuple(_matching(self.rules, target, resource))
+        container_type = target.container.type if target.container else None
+        key = (target.scope, api_version, resource.kind, container_type)
+        found = self._rules_by_target.get(key)
+        if found is None:
+            found = self._rules_by_target[key] = tuple(_matching(self.rules, target, resource))
+        return found
+
+    @cached_property
+    def needed(self) -> Needed:
+        """Whether a document of some apiVersion and kind is read by any rule (prefilter)."""
+        return needed_by(self.rules, self.plan)
+
+    @cached_property
+    def plan(self) -> Plan:
+        """What each file keeps for the cross-resource rules."""
+        return plan_of([rule.relations for rule in self.rules if rule.relations])
+
+
+def _matching(rules: Iterable[Rule], target: Target, resource: Resource) -> Iterable[Rule]:
+    """The rules (not analyses) evaluated on a target of this resource."""
+    for rule in rules:
+        if rule.analysis is not None or rule.scope != target.scope:
+            continue
+        if not rule.applies_to(resource.data.get("apiVersion"), resource.kind):
+            continue
+        if target.container is not None and target.container.type not in rule.container_types:
+            continue
+        yield rule
