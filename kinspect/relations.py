@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any
 
 from kinspect.facts import Fact, Subject
@@ -54,7 +55,12 @@ def _unique(facts: Iterable[Fact]) -> list[Fact]:
     seen: dict[int, Fact] = {}
     for fact in facts:
         seen.setdefault(id(fact), fact)
-    return sorted(seen.values(), key=lambda f: (f.kind, f.namespace, f.name))
+    if len(seen) < 2:
+        return list(seen.values())
+    return sorted(seen.values(), key=_fact_order)
+
+
+_fact_order = attrgetter("kind", "namespace", "name")
 
 
 def _where(step: Step, facts: list[Fact], subject: Subject) -> list[Fact]:

@@ -36,17 +36,27 @@ def selects(selector: Any, labels: Labels, form: str = LABEL_SELECTOR) -> bool:
     if not isinstance(selector, dict):
         return False
     if form == MAP:
-        wanted = labels_of(selector)
-        return bool(wanted) and all(labels.get(k) == v for k, v in wanted.items())
+        return _carried(selector, labels) is True
     match_labels = selector.get("matchLabels") or {}
-    if not isinstance(match_labels, dict):
-        return False
-    if any(labels.get(k) != v for k, v in labels_of(match_labels).items()):
+    if not isinstance(match_labels, dict) or _carried(match_labels, labels) is False:
         return False
     expressions = selector.get("matchExpressions") or []
     if not isinstance(expressions, list):
         return False
     return all(_expression(e, labels) for e in expressions)
+
+
+def _carried(pairs: dict[Any, Any], labels: Labels) -> bool | None:
+    """Whether `labels` carries every pair of `pairs` read as `labels_of` reads them (None:
+    there is none). Called once per candidate of a selector: builds nothing."""
+    some = False
+    for key, value in pairs.items():
+        if not isinstance(key, str) or value is None:
+            continue
+        if labels.get(key) != (value if type(value) is str else _text(value)):
+            return False
+        some = True
+    return True if some else None
 
 
 def _expression(expression: Any, labels: Labels) -> bool:
