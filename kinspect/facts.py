@@ -39,6 +39,10 @@ class Fact:
         """`Kind/name`, as kubectl writes it."""
         return f"{self.kind}/{self.name}"
 
+    def __reduce__(self) -> tuple[type[Fact], tuple[Any, ...]]:
+        # One constructor call when unpickled, not dataclasses' __setstate__.
+        return Fact, (self.kind, self.namespace, self.name, self.labels, self.workload, self.values)
+
 
 Placement = tuple[str, int, int, str | None, int | None]
 """A result's file, line, column, source_file and source_line once a mapper has placed it."""
@@ -55,6 +59,9 @@ class Failure:
     placed: Placement | None = None
     """Where the failure's result goes when the file's mapper placed it already (a worker)."""
 
+    def __reduce__(self) -> tuple[type[Failure], tuple[Any, ...]]:
+        return Failure, (self.line, self.column, self.path, self.value, self.placed)
+
 
 @dataclass(frozen=True, slots=True)
 class Subject:
@@ -66,6 +73,10 @@ class Subject:
     values: dict[str, Any]
     active: tuple[bool, ...]
     failures: tuple[Failure | None, ...]
+
+    def __reduce__(self) -> tuple[type[Subject], tuple[Any, ...]]:
+        fields = (self.namespace, self.labels, self.values, self.active, self.failures)
+        return Subject, (self.result, *fields)
 
     @property
     def kind(self) -> str:

@@ -44,6 +44,11 @@ def _resolve(subject: Subject, rule: Rule, graph: Graph, lang: str) -> Result:
             found[step.name] = []
             continue
         sources: list[Source] = [subject] if step.source == SUBJECT_STEP else [*found[step.source]]
+        if step.require == "some" and index == len(rule.relations) - 1:
+            # Whether one related resource exists is all the last step asks: stop at the first.
+            if not _any_related(step, sources, graph, subject):
+                return _failed(subject, rule, index, None, lang)
+            continue
         related = _unique(fact for source in sources for fact in graph.related(step, source))
         found[step.name] = related = _where(step, related, subject)
         if (step.require == "some" and not related) or (step.require == "none" and related):
@@ -61,6 +66,15 @@ def _unique(facts: Iterable[Fact]) -> list[Fact]:
 
 
 _fact_order = attrgetter("kind", "namespace", "name")
+
+
+def _any_related(step: Step, sources: list[Source], graph: Graph, subject: Subject) -> bool:
+    """Whether some fact is tied to one of `sources` by `step` and satisfies its `where`."""
+    candidates = (fact for source in sources for fact in graph.related(step, source))
+    if step.where is None:
+        return any(True for _ in candidates)
+    validator = _where_validator(step, subject)
+    return any(validator.is_valid(project(fact.values, step.fields)) for fact in candidates)
 
 
 def _where(step: Step, facts: list[Fact], subject: Subject) -> list[Fact]:
@@ -146,14 +160,14 @@ class Graph:
     def __init__(self, facts: list[Fact]) -> None:
         self.by_kind: dict[str, list[Fact]] = defaultdict(list)
         self.workloads: list[Fact] = []
-        for fact in facts:
+        for fact in _distinct(facts):
             self.by_kind[fact.kind].append(fact)
             if fact.workload:
                 self.workloads.append(fact)
         self._indexes: dict[_StepKey, dict[Any, Any]] = {}
 
-    def related(self, step: Step, source: Source) -> list[Fact]:
-        """Facts tied to `source` by `step` (before `where`)."""
+    def related(self, step: Step, source: Source) -> Iterable[Fact]:
+        """Facts tied to `source` by `step` (before `where`), found as they are iterated."""
         index = self._index(step)
         namespace = source.namespace if step.same_namespace else None
         match = step.match
@@ -161,30 +175,30 @@ class Graph:
             return _referred(index, namespace, source, match)
         if match.mode == "referredBy":
             candidates = index.get((namespace, source.name), [])
-            return [
+            return (
                 f
                 for f in candidates
                 if _kind_matches(f.values.get(match.kind_path or ""), source.kind)
-            ]
+            )
         if match.mode == "selectedBy":
             by_selector: SelectorIndex[Fact] | None = index.get(namespace)
             if by_selector is None:
                 return []
             candidates = by_selector.candidates(source.labels)
-            return [
+            return (
                 f
                 for f in candidates
                 if selects(f.values.get(match.path), source.labels, match.form)
-            ]
+            )
         selector = source.values.get(match.path)
         by_labels: LabelIndex[Fact] | None = index.get(namespace)
         if by_labels is None:
             return []
-        return [
+        return (
             f
             for f in by_labels.candidates(selector, match.form)
             if selects(selector, f.labels, match.form)
-        ]
+        )
 
     def _index(self, step: Step) -> dict[Any, Any]:
         key: _StepKey = (step.kinds, step.workloads, step.same_namespace, step.match)
@@ -220,6 +234,19 @@ class Graph:
         if step.workloads:
             chosen.extend(self.workloads)
         return _unique(chosen)
+
+
+def _distinct(facts: list[Fact]) -> list[Fact]:
+    """The facts without repeats: equal facts (the same manifest in several files) relate to
+    everything alike, so one stands for all (and a large run does not compare them pairwise)."""
+    kept: dict[tuple[str, str, str], list[Fact]] = {}
+    distinct: list[Fact] = []
+    for fact in facts:
+        same = kept.setdefault((fact.kind, fact.namespace, fact.name), [])
+        if fact not in same:
+            same.append(fact)
+            distinct.append(fact)
+    return distinct
 
 
 def _referred(

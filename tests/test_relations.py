@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 import re
 import shutil
@@ -302,3 +303,26 @@ def test_run_level_phase_runs_once_per_run(tmp_path: Path) -> None:
 def test_fact_equality_is_by_value() -> None:
     fact = Fact("Role", "default", "r", {}, False, {"rules": []})
     assert pickle.loads(pickle.dumps(fact)) == fact
+
+
+def test_repeated_manifests_relate_as_one() -> None:
+    """Equal facts (one manifest copied into several files) stand for each other: every
+    relational fixture, repeated in three files, gives each copy the results it gives alone."""
+    rules = tuple(RULES[rule_id] for rule_id in RELATIONAL)
+    texts = [path.read_text() for rule_id in RELATIONAL for path in FIXTURES.glob(f"{rule_id}/*")]
+    combined = "\n---\n".join(texts)
+    once = [r for r in _run(combined, rules=rules) if r.check in RELATIONAL]
+    thrice = [r for r in _run(combined, combined, combined, rules=rules) if r.check in RELATIONAL]
+    assert any(not r.passed for r in once) and any(r.passed for r in once)
+    for copy in ("0.yaml", "1.yaml", "2.yaml"):
+        mine = [dataclasses.replace(r, file="0.yaml") for r in thrice if r.file == copy]
+        assert mine == once, copy
+
+
+def test_same_name_different_content_still_relates() -> None:
+    """Only equal facts stand for each other: a same-named policy with another selector counts."""
+    rule = RULES["missingNetworkPolicy"]
+    api = DEPLOYMENT.replace("app: web", "app: api")
+    other_policy = POLICY.replace("app: web", "app: api")
+    results = [r for r in _run(api, POLICY, other_policy, rules=(rule,)) if r.check == rule.id]
+    assert [(r.file, r.passed) for r in results] == [("0.yaml", True)]
