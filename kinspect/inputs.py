@@ -195,7 +195,7 @@ class Run:
 
 def is_template_file(name: str, text: str) -> bool:
     """A Helm template met on its own: under a `templates` directory, with `{{`."""
-    return "templates" in PurePosixPath(name).parts[:-1] and "{{" in text
+    return "/templates/" in "/" + name and "{{" in text  # a `templates` directory on the way
 
 
 def _template_note(directory: str, files: list[str]) -> InputProblem:
