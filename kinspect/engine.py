@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 
 from ruamel.yaml.nodes import ScalarNode
@@ -44,16 +45,31 @@ def inspect_sources(
     else:
         outcomes = parallel.sequential(listed, settings, run, inspect_source)
     done = 0
+    pack_above = _pack_above()
     for source, part in outcomes:
         if progress is not None:
             progress(done, source.name)
         outcome.add(part)
+        # A large run keeps its results packed till the end, packing in small batches.
+        if len(outcome.results) > (pack_above if outcome.packed is None else PACK_BATCH):
+            outcome.pack()
         done += 1
     if progress is not None:
         progress(done, "")
     outcome = finish(outcome, settings)
     run.finish(outcome)
     return outcome
+
+
+PACK_ABOVE = 50_000
+"""Results a run holds unpacked (`KINSPECT_PACK_RESULTS`); beyond, they are packed, then
+every `PACK_BATCH` more (kinspect/packed.py): a fraction of the memory, for some time."""
+PACK_BATCH = 5_000
+
+
+def _pack_above() -> int:
+    wanted = os.environ.get("KINSPECT_PACK_RESULTS", "")
+    return int(wanted) if wanted.isdigit() else PACK_ABOVE
 
 
 def finish(outcome: Outcome, settings: Settings) -> Outcome:

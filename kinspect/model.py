@@ -119,14 +119,12 @@ class Outcome:
     scopes: list[FileScope] = field(default_factory=list)
     """Files whose ignores are judged in the run-level phase (after the cross-resource rules)."""
     packed: Packed | None = None
-    """What a worker's outcome in a large run holds packed: its results as integer columns, its
-    facts and subjects pickled, all ahead of those in the fields above. A large run keeps them
-    so until the run-level phase needs them (`unpack_facts`, `unpack`): kinspect/packed.py."""
+    """What a large run holds packed (engine.PACK_ABOVE): results as integer columns, facts
+    and subjects pickled, all ahead of those in the fields above, until the run-level phase
+    needs them (`unpack_facts`, `unpack`): kinspect/packed.py."""
 
     def add(self, other: Outcome) -> None:
-        """Fold another outcome into this one (what is packed stays packed)."""
-        if other.packed is not None:
-            self._packing().extend(other.packed)
+        """Fold another outcome (never a packed one) into this one."""
         self.results.extend(other.results)
         self.problems.extend(other.problems)
         self.notes.extend(other.notes)
@@ -154,12 +152,7 @@ class Outcome:
             self.packed = None
 
     def pack(self) -> None:
-        """Move the results, facts and subjects into `packed` (a worker's, in a large run)."""
-        self._packing()
-
-    def _packing(self) -> Packed:
-        """This outcome's pack, with the plain results, facts and subjects moved into it (what
-        is packed comes first: packing more must come after them)."""
+        """Move the results, facts and subjects into `packed`, after what it holds already."""
         from kinspect.packed import Packed
 
         if self.packed is None:
@@ -170,4 +163,3 @@ class Outcome:
         if self.facts or self.subjects:
             self.packed.add_facts(self.facts, self.subjects)
             self.facts, self.subjects = [], []
-        return self.packed

@@ -1,12 +1,13 @@
-"""What a worker sends packed and a large run holds so until the run-level phase needs it.
+"""What a large run holds packed until the run-level phase needs it.
 
 A `Result` object costs ~180 bytes, and a run over tens of thousands of files gathers
 hundreds of thousands of them. Packed, each field of a result is a code of 1, 2 or 4 bytes
-(its index among that field's distinct values, each held once): a fraction of the memory,
-and (un)pickling touches no objects. Facts and subjects stay pickled, in one buffer, until
-they are all loaded at once for the run-level phase: freed together afterwards, they leave
-whole pools of memory free for the results unpacked next (interleaved with longer-lived
-objects, they would leave holes that nothing else fits in).
+(its index among that field's distinct values, each held once): a fraction of the memory.
+The parent packs what the workers send a batch at a time, while they work on. Facts and
+subjects stay pickled, in one buffer, until they are all loaded at once for the run-level
+phase: freed together afterwards, they leave whole pools of memory free for the results
+unpacked next (interleaved with longer-lived objects, they would leave holes that nothing
+else fits in).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pickle
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import fields
-from itertools import count, starmap
+from itertools import starmap
 from operator import attrgetter
 from sys import intern
 from typing import TYPE_CHECKING, Any
@@ -47,9 +48,7 @@ class PackedResults:
     """Results as one column of codes per field, in the order they were added."""
 
     def __init__(self) -> None:
-        self._codes: list[Codes] | None = [_codes() for _ in _GETTERS]
-        self._values: list[list[Any]] = []
-        """Each field's distinct values, when received (`_codes` is then built on demand)."""
+        self._codes = [Codes() for _ in _GETTERS]
         self._columns = [array("B") for _ in _GETTERS]
         """Each field's codes: one byte each while there are at most 256 distinct values."""
 
@@ -58,18 +57,9 @@ class PackedResults:
 
     def add(self, results: Sequence[Result]) -> None:
         """Pack results (they may be dropped afterwards)."""
-        for index, (getter, codes) in enumerate(zip(_GETTERS, self._writable(), strict=True)):
+        for index, (getter, codes) in enumerate(zip(_GETTERS, self._codes, strict=True)):
             added = list(map(codes.__getitem__, map(getter, results)))
             self._wide_enough(index, len(codes)).extend(added)
-
-    def extend(self, other: PackedResults) -> None:
-        """Take over another pack's results (its codes are translated into this pack's)."""
-        for index, (codes, values) in enumerate(
-            zip(self._writable(), other._distinct(), strict=True)
-        ):
-            translated = list(map(codes.__getitem__, values))
-            column = self._wide_enough(index, len(codes))
-            column.extend(map(translated.__getitem__, other._columns[index]))
 
     def unpack(self) -> Iterator[Result]:
         """The results again, in the order they were added, sharing each distinct value.
@@ -77,7 +67,7 @@ class PackedResults:
         The pack is emptied as they come, a chunk at a time: its memory goes back as theirs
         is taken.
         """
-        distinct = self._distinct()
+        distinct = [list(codes) for codes in self._codes]
         while len(self):
             size = min(len(self), _CHUNK)
             columns = zip(distinct, self._columns, strict=True)
@@ -86,9 +76,6 @@ class PackedResults:
             for codes in self._columns:
                 del codes[:size]
 
-    def __reduce__(self) -> tuple[Any, tuple[list[list[Any]], list[array[int]]]]:
-        return _received, (self._distinct(), self._columns)
-
     def _wide_enough(self, index: int, distinct: int) -> array[int]:
         """Column `index`, widened first if its codes cannot number `distinct` values."""
         column = self._columns[index]
@@ -96,26 +83,6 @@ class PackedResults:
         if size > column.itemsize:
             column = self._columns[index] = array(typecode, column)
         return column
-
-    def _distinct(self) -> list[list[Any]]:
-        return self._values if self._codes is None else [list(codes) for codes in self._codes]
-
-    def _writable(self) -> list[Codes]:
-        if self._codes is None:
-            self._codes = [_codes(values) for values in self._values]
-            self._values = []
-        return self._codes
-
-
-def _codes(values: Sequence[Any] = ()) -> Codes:
-    return Codes(zip(values, count()))
-
-
-def _received(values: list[list[Any]], columns: list[array[int]]) -> PackedResults:
-    """A pack as unpickled: the distinct values stay plain lists (cheap) until written to."""
-    packed = PackedResults()
-    packed._codes, packed._values, packed._columns = None, values, columns
-    return packed
 
 
 class Packed:
@@ -133,13 +100,6 @@ class Packed:
         if facts or subjects:
             self._facts += dumps((facts, subjects))
             self._ends.append(len(self._facts))
-
-    def extend(self, other: Packed) -> None:
-        """Take over another pack's content (after this pack's own)."""
-        self.results.extend(other.results)
-        offset = len(self._facts)
-        self._facts += other._facts
-        self._ends.extend(end + offset for end in other._ends)
 
     def unpack_facts(self) -> tuple[list[Fact], list[Subject]]:
         """The facts and the subjects, in order; the pack keeps none of them."""

@@ -29,11 +29,6 @@ if TYPE_CHECKING:
 MIN_FILES = 64
 """Fewer files are inspected in the parent: starting workers would cost more than it saves."""
 
-PACK_FILES = 10_000
-"""From this many files on (`KINSPECT_PACK_FILES`), workers send their results packed
-(kinspect/packed.py): packing costs time (~10 % at 4,000 files), but a large run's results
-then take a fraction of the memory."""
-
 Inspect = Callable[[Source, "Settings", "Run"], Outcome]
 
 
@@ -47,7 +42,7 @@ class _Delta:
     notes: list[InputProblem] = field(default_factory=list)
 
 
-_WORKER: tuple[Inspect, Settings, bool] | None = None
+_WORKER: tuple[Inspect, Settings] | None = None
 
 
 def jobs(sources: list[Source]) -> int:
@@ -68,7 +63,7 @@ def inspect_all(
 
     global _WORKER
     parallel = [s for s in sources if s.kind == FILE and s.path is not None]
-    _WORKER = (inspect, settings, _packs(len(parallel)))
+    _WORKER = (inspect, settings)
     try:
         with closing(answers(parallel, _work, processes)) as done:
             for source in sources:
@@ -87,23 +82,15 @@ def _work(source: Source) -> tuple[Outcome, _Delta] | None:
     from kinspect.inputs import Run
 
     assert _WORKER is not None
-    inspect, settings, pack = _WORKER
+    inspect, settings = _WORKER
     run = Run(settings.inputs, settings.limits)
     outcome = inspect(source, settings, run)
     if run.seen or run.context_only or (run.kept and outcome.scopes):
         return None  # needs the whole run: inspected again in the parent
     if run.kept:  # a Helm render's results go to their templates before leaving the worker
         run.place_kept(outcome)
-    if pack:
-        outcome.pack()
     delta = _Delta(run.owners.present, run.owners.owned, run.template_dirs, run.notes)
     return outcome, delta
-
-
-def _packs(files: int) -> bool:
-    """Whether workers pack their outcomes in a run over this many files."""
-    wanted = os.environ.get("KINSPECT_PACK_FILES", "")
-    return files >= (int(wanted) if wanted.isdigit() else PACK_FILES)
 
 
 def _merge(run: Run, delta: _Delta) -> None:

@@ -65,12 +65,7 @@ def test_a_pack_gives_back_its_results_in_order_with_their_types() -> None:
     results += [_result(i, line=100_000 + i) for i in range(66_000)]
     packed = PackedResults()
     packed.add(results[:1000])
-    received = _copied(PackedResults())
-    assert isinstance(received, PackedResults)
-    part = PackedResults()
-    part.add(results[1000:])
-    received.extend(_copied(part))  # type: ignore[arg-type]
-    packed.extend(received)
+    packed.add(results[1000:])
     assert len(packed) == len(results)
     unpacked = list(packed.unpack())
     assert unpacked == results and len(packed) == 0
@@ -84,35 +79,27 @@ def _relational_outcome(name: str) -> Outcome:
     return inspect_text(name, "\n---\n".join(texts), Settings(RULES))
 
 
-def _sent(outcome: Outcome) -> Outcome:
-    """An outcome as a worker of a large run sends it: packed, then pickled."""
-    outcome.pack()
-    copy = _copied(outcome)
-    assert isinstance(copy, Outcome)
-    return copy
-
-
-def test_an_outcome_round_trips_packed_and_merges_in_order() -> None:
-    plain, sent, last = (_relational_outcome(f"{n}.yaml") for n in ("a", "b", "c"))
-    assert plain.results and plain.facts and plain.subjects
-    copy = _sent(_relational_outcome("b.yaml"))
-    assert isinstance(copy, Outcome)
-    assert copy.packed is not None and not copy.results and not copy.subjects  # travels packed
+def test_packing_in_batches_keeps_the_order() -> None:
+    first, second, last = (_relational_outcome(f"{n}.yaml") for n in ("a", "b", "c"))
+    assert first.results and first.facts and first.subjects
     merged = Outcome()
-    for part in (plain, copy, last):
+    for part in (first, second, last):
         merged.add(part)
+        if part is not last:
+            merged.pack()  # as a large run does, a batch at a time
+    assert merged.packed is not None and merged.results == last.results
     merged.unpack()
     assert merged.packed is None
     for field in ("results", "facts", "subjects"):
-        expected = [*getattr(plain, field), *getattr(sent, field), *getattr(last, field)]
+        expected = [*getattr(first, field), *getattr(second, field), *getattr(last, field)]
         assert getattr(merged, field) == expected, field
 
 
 def test_the_run_level_phase_gives_the_same_results_packed_or_not() -> None:
     direct = finish(_relational_outcome("a.yaml"), Settings(RULES))
-    received = Outcome()
-    received.add(_sent(_relational_outcome("a.yaml")))
-    assert finish(received, Settings(RULES)) == direct
+    packed = _relational_outcome("a.yaml")
+    packed.pack()
+    assert finish(packed, Settings(RULES)) == direct
 
 
 def test_sorting_a_file_at_a_time_is_the_one_order() -> None:
@@ -123,13 +110,13 @@ def test_sorting_a_file_at_a_time_is_the_one_order() -> None:
     assert results == expected
 
 
-def test_workers_of_a_large_run_send_packed_outcomes_and_nothing_changes(tmp_path: Path) -> None:
+def test_a_run_that_packs_its_results_reports_the_same(tmp_path: Path) -> None:
     fixtures = sorted(FIXTURES.glob("*/fail-*.yaml"))
     for index in range(70):  # enough files for worker processes
         fixture = fixtures[index % len(fixtures)]
         (tmp_path / f"{index:02}-{fixture.parent.name}.yaml").write_bytes(fixture.read_bytes())
     command = ("lint", "--format", "json", "--fail-on", "never", str(tmp_path))
-    packed = run_cli(*command, env={"KINSPECT_JOBS": "2", "KINSPECT_PACK_FILES": "1"})
+    packed = run_cli(*command, env={"KINSPECT_JOBS": "2", "KINSPECT_PACK_RESULTS": "50"})
     plain = run_cli(*command, env={"KINSPECT_JOBS": "1"})
     assert packed.returncode == plain.returncode == 0, packed.stderr + plain.stderr
     assert packed.stdout == plain.stdout
