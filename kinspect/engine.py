@@ -89,9 +89,9 @@ def finish(outcome: Outcome, settings: Settings) -> Outcome:
 def _replace_facts(outcome: Outcome, decided: list[Result]) -> None:
     """Drop the facts, subjects and scopes, and add the results decided from them (taken).
 
-    In a large run (its results packed), the decided results travel packed too, as a
-    worker's do: then none of them keeps a text made amid the facts and subjects, whose
-    memory is free as a whole once they go, for the results unpacked next.
+    In a large run (its results packed), the decided results are pickled before the facts
+    and subjects go and loaded after: then none of them keeps a text made amid the facts and
+    subjects, whose memory is free as a whole once they go, for the results unpacked next.
     """
     sent = None
     if outcome.packed is not None:

@@ -162,13 +162,8 @@ class Run:
         for name, kinds, namespace in self.context_only:
             drop_context(outcome, name, kinds, namespace)
         if self.kept:
-            places = self._places()
-            outcome.results[:] = placed(places, outcome.results)
+            self._place(outcome)
             sort_results(outcome.results)
-            outcome.inspected[:] = [
-                places[ref.file].ref(ref) if ref.file in places else ref
-                for ref in outcome.inspected
-            ]
         for directory, files in sorted(self.template_dirs.items()):
             outcome.notes.append(_template_note(directory, files))
 
@@ -178,19 +173,21 @@ class Run:
         Cross-resource failures are decided later, so each subject keeps where its failures
         would be placed; its documents need not outlive the file.
         """
-        places = self._places()
-        outcome.results[:] = placed(places, outcome.results)
-        outcome.inspected[:] = [
-            places[ref.file].ref(ref) if ref.file in places else ref for ref in outcome.inspected
-        ]
+        places = self._place(outcome)
         outcome.subjects[:] = [
             placed_subject(places[s.result.file], s) if s.result.file in places else s
             for s in outcome.subjects
         ]
         self.kept.clear()
 
-    def _places(self) -> dict[str, Places]:
-        return {name: Places(mapper, docs) for name, (mapper, docs) in self.kept.items()}
+    def _place(self, outcome: Outcome) -> dict[str, Places]:
+        """Move the outcome's results and inspected resources to their sources; the places."""
+        places = {name: Places(mapper, docs) for name, (mapper, docs) in self.kept.items()}
+        outcome.results[:] = placed(places, outcome.results)
+        outcome.inspected[:] = [
+            places[ref.file].ref(ref) if ref.file in places else ref for ref in outcome.inspected
+        ]
+        return places
 
 
 def is_template_file(name: str, text: str) -> bool:

@@ -76,8 +76,7 @@ def mask(text: str, needed: Needed) -> tuple[str, dict[int, Masked]]:
 
 
 def _maskable(chunk: Chunk, needed: Needed) -> Masked | None:
-    first_line = chunk.text.split("\n", 1)[0]
-    if len(first_line.rstrip("\r")) < 3 or any(s in chunk.text for s in _ALWAYS_BUILD):
+    if any(s in chunk.text for s in _ALWAYS_BUILD):
         return None
     head = header(chunk.text)
     if head is None or needed(head.api_version, head.kind, chunk.text):
@@ -96,8 +95,8 @@ def _blank(text: str) -> str:
     """An empty document with the same line breaks: `---`, then empty lines.
 
     The `---` keeps it a document of its own and the line breaks keep the line and column of
-    everything after it (offsets change: lint positions are lines and columns only). Empty
-    lines cost the parser one character each, where the blanked characters cost one each.
+    everything after it (offsets change: lint positions are lines and columns only). The
+    parser then reads one character per line of the document, not one per character.
     """
     return "---" + "\n" * text.count("\n")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from operator import attrgetter
 from typing import Any
 
@@ -50,7 +50,7 @@ def _resolve(subject: Subject, rule: Rule, graph: Graph, lang: str) -> Result:
                 return _failed(subject, rule, index, None, lang)
             continue
         related = _unique(fact for source in sources for fact in graph.related(step, source))
-        found[step.name] = related = _where(step, related, subject)
+        found[step.name] = related = list(_where(step, related, subject))
         if (step.require == "some" and not related) or (step.require == "none" and related):
             return _failed(subject, rule, index, related[0] if related else None, lang)
     return subject.result
@@ -71,17 +71,20 @@ _fact_order = attrgetter("kind", "namespace", "name")
 def _any_related(step: Step, sources: list[Source], graph: Graph, subject: Subject) -> bool:
     """Whether some fact is tied to one of `sources` by `step` and satisfies its `where`."""
     candidates = (fact for source in sources for fact in graph.related(step, source))
+    return next(_where(step, candidates, subject), None) is not None
+
+
+def _where(step: Step, facts: Iterable[Fact], subject: Subject) -> Iterator[Fact]:
+    """The facts that satisfy the step's `where` (its validator built only if one comes)."""
     if step.where is None:
-        return any(True for _ in candidates)
-    validator = _where_validator(step, subject)
-    return any(validator.is_valid(project(fact.values, step.fields)) for fact in candidates)
-
-
-def _where(step: Step, facts: list[Fact], subject: Subject) -> list[Fact]:
-    if step.where is None or not facts:
-        return facts
-    validator = _where_validator(step, subject)
-    return [fact for fact in facts if validator.is_valid(project(fact.values, step.fields))]
+        yield from facts
+        return
+    validator = None
+    for fact in facts:
+        if validator is None:
+            validator = _where_validator(step, subject)
+        if validator.is_valid(project(fact.values, step.fields)):
+            yield fact
 
 
 def _where_validator(step: Step, subject: Subject) -> CompiledSchema:
@@ -132,25 +135,25 @@ def _failed(subject: Subject, rule: Rule, index: int, related: Fact | None, lang
         "path": failure.path,
         "related": related.ref if related else "",
     }
-    failed = dataclasses.replace(
+    # Where the failure points, unless the file's mapper placed it already (in a worker).
+    file, line, column, source_file, source_line = failure.placed or (
+        result.file,
+        failure.line,
+        failure.column,
+        result.source_file,
+        result.source_line,
+    )
+    return dataclasses.replace(
         result,
         passed=False,
-        line=failure.line,
-        column=failure.column,
-        path=failure.path,
-        message=(template or rule.text(lang).message).format_map(fields),
-        fix=rule.text(lang).fix,
-    )
-    if failure.placed is None:
-        return failed
-    file, line, column, source_file, source_line = failure.placed
-    return dataclasses.replace(
-        failed,
         file=file,
         line=line,
         column=column,
         source_file=source_file,
         source_line=source_line,
+        path=failure.path,
+        message=(template or rule.text(lang).message).format_map(fields),
+        fix=rule.text(lang).fix,
     )
 
 

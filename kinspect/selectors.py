@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 Labels = Mapping[str, str]
@@ -15,9 +15,14 @@ MAP = "map"
 
 def labels_of(value: Any) -> dict[str, str]:
     """A labels mapping as strings; anything else is no labels."""
-    if not isinstance(value, dict):
-        return {}
-    return {str(k): _text(v) for k, v in value.items() if isinstance(k, str) and v is not None}
+    return dict(_pairs(value)) if isinstance(value, dict) else {}
+
+
+def _pairs(mapping: dict[Any, Any]) -> Iterator[tuple[str, str]]:
+    """A labels mapping's pairs as strings (keys that are not texts, and nulls, left out)."""
+    for key, value in mapping.items():
+        if isinstance(key, str) and value is not None:
+            yield key, value if type(value) is str else _text(value)
 
 
 def _text(value: Any) -> str:
@@ -50,10 +55,8 @@ def _carried(pairs: dict[Any, Any], labels: Labels) -> bool | None:
     """Whether `labels` carries every pair of `pairs` read as `labels_of` reads them (None:
     there is none). Called once per candidate of a selector: builds nothing."""
     some = False
-    for key, value in pairs.items():
-        if not isinstance(key, str) or value is None:
-            continue
-        if labels.get(key) != (value if type(value) is str else _text(value)):
+    for key, value in _pairs(pairs):
+        if labels.get(key) != value:
             return False
         some = True
     return True if some else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from kinspect.extract import Resource, Target
@@ -27,6 +27,10 @@ class Settings:
     """How charts, kustomizations and clusters are read (default: InputOptions())."""
     limits: Limits = DEFAULT_LIMITS
     """Per-input bounds on size, nesting, documents and nodes (kinspect/limits.py)."""
+    _rules_by_target: dict[tuple[str, str, str, str | None], tuple[Rule, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """`rules_for`, remembered per (scope, apiVersion, kind, container type)."""
 
     @cached_property
     def suppression(self) -> Suppressor:
@@ -37,10 +41,6 @@ class Settings:
     def scopes(self) -> frozenset[str]:
         """Target scopes that at least one rule needs."""
         return frozenset(rule.scope for rule in self.rules)
-
-    @cached_property
-    def _rules_by_target(self) -> dict[tuple[str, str, str, str | None], tuple[Rule, ...]]:
-        return {}
 
     def rules_for(self, target: Target, resource: Resource) -> tuple[Rule, ...]:
         """The rules evaluated on a target of this resource (not analyses)."""
