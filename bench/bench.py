@@ -4,13 +4,15 @@ Usage: python bench/bench.py [--corpus DIR] [--runs N] [--with-checkov] [--skip-
 
 Every figure comes from this one run on the same file list: the floor (PyYAML's C parser
 composing every document), kinspect over the corpus with JSON output, kinspect on one small
-manifest against `python -c pass`, peak memory, the corpus replicated 10x, and Checkov.
+manifest against `python -c pass` (started cold, and handed to a running `kinspect server`),
+peak memory, the corpus replicated 10x, and Checkov.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,11 +59,32 @@ def floor(files: list[Path]) -> None:
             continue
 
 
-def run_command(command: list[str], cwd: Path | None = None) -> None:
+def run_command(command: list[str], env: dict[str, str] | None = None) -> None:
     """Run a command with its output discarded; exit codes 0-2 are normal for a linter."""
-    proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+    quiet = subprocess.DEVNULL
+    proc = subprocess.run(command, stdout=quiet, stderr=quiet, env=env)
     if proc.returncode not in (0, 1, 2):
         raise SystemExit(f"{command[:3]}... failed with exit code {proc.returncode}")
+
+
+def served(runs: int, kinspect: list[str]) -> tuple[float, float]:
+    """Best time of the small-file lint handed to a running server, and the server's peak RSS
+    (MB) after those runs. The server lives in a directory of its own and stops afterwards."""
+    with tempfile.TemporaryDirectory(prefix="kb-") as directory:
+        env = {**os.environ, "KINSPECT_SERVER": "on", "KINSPECT_SERVER_DIR": directory}
+        subprocess.run([*kinspect, "server", "start"], env=env, check=True, capture_output=True)
+        try:
+            command = [*kinspect, "lint", str(SMALL)]
+            seconds = best_of(runs, lambda: run_command(command, env))
+            status = subprocess.run([*kinspect, "server", "status"], env=env, capture_output=True)
+            pid = re.search(r"pid (\d+)", status.stdout.decode())
+            assert pid, status
+            rss = Path(f"/proc/{pid.group(1)}/status").read_text()
+            peak = re.search(r"VmHWM:\s+(\d+) kB", rss)
+            assert peak, rss
+        finally:
+            subprocess.run([*kinspect, "server", "stop"], env=env, capture_output=True)
+    return seconds, int(peak.group(1)) / 1024
 
 
 def peak_rss_mb(command: list[str]) -> float:
@@ -109,6 +132,7 @@ def main() -> None:
     args = parser.parse_args()
 
     kinspect = [sys.executable, "-m", "kinspect"]
+    os.environ["KINSPECT_SERVER"] = "off"  # cold starts, whatever server the caller runs
     files = corpus_files(args.corpus)
     size = sum(path.stat().st_size for path in files)
     print(f"corpus: {args.corpus} ({len(files)} files, {size / 1e6:.1f} MB); best of {args.runs}")
@@ -130,7 +154,11 @@ def main() -> None:
     python_s = best_of(args.runs * 5, lambda: run_command([sys.executable, "-c", "pass"]))
     report("python -c pass", python_s)
     small = best_of(args.runs * 5, lambda: run_command([*kinspect, "lint", str(SMALL)]))
-    report("kinspect lint one small file", small, python_s, "python -c pass (goal <= 6)")
+    report("kinspect lint one small file, cold", small, python_s, "python -c pass")
+    small_served, server_mb = served(args.runs * 5, kinspect)
+    name = "kinspect lint one small file, server running"
+    report(name, small_served, python_s, "python -c pass (goal <= 6)")
+    print(f"{'peak RSS, server (after those runs)':<44} {server_mb:8.1f} MB")
 
     print(f"{'peak RSS, corpus':<44} {peak_rss_mb(lint):8.1f} MB")
     if not args.skip_scaling:

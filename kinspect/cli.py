@@ -5,6 +5,7 @@
 import gc
 import sys
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Annotated, Any
 
 import click
@@ -15,6 +16,7 @@ from kinspect import cli_inputs as opt
 from kinspect import cli_limits as lim
 from kinspect import cli_report as rep
 from kinspect.cli_report import FailOn, split_ids
+from kinspect.cli_server import server_app
 from kinspect.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
 
 app = typer.Typer(
@@ -25,6 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+app.add_typer(server_app, name="server")
 
 
 @app.command()
@@ -385,13 +388,23 @@ def _error(message: str) -> None:
     sys.stderr.write(f"kinspect: {message}\n")
 
 
-def main() -> None:
-    """Console entry point: usage errors and crashes become one line and exit code 2."""
+@cache
+def command() -> click.Command:
+    """The click command of `app`, built once per process (a server's forks find it built)."""
+    return typer.main.get_command(app)
+
+
+def main(args: list[str] | None = None, prog_name: str | None = None) -> None:
+    """Console entry point: usage errors and crashes become one line and exit code 2.
+
+    `args`: the command line (None: this process's); `prog_name`: what usage messages call
+    the command (None: as this process was started).
+    """
     # Parsing allocates millions of short-lived, acyclic objects; the default thresholds make
     # the cycle collector rescan them over and over (about 15 % of a large run).
     gc.set_threshold(50_000, 20, 100)
     try:
-        code = app(standalone_mode=False)
+        code = command().main(args, prog_name, standalone_mode=False)
     except UsageError as exc:
         _error(str(exc))
         sys.exit(EXIT_ERROR)

@@ -40,12 +40,11 @@ class RuleCache:
 
     def __init__(self) -> None:
         self._dir = cache_dir()
-        self._entries: dict[str, Any] = {}
+        self._entries: dict[str, Any] | None = None
+        """Read at the first lookup: a run whose rules are all built already reads nothing."""
         self._used: set[str] = set()
         self._dirty = False
-        self._stamp = _code_stamp()
-        if self._dir is not None:
-            self._entries = _read(self._file())
+        self._stamp: str | None = None
 
     def _file(self) -> Path:
         assert self._dir is not None
@@ -53,22 +52,35 @@ class RuleCache:
 
     def data(self, path: Path, text: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """The validated data of one rule file, from the cache or from `build()`."""
-        key = _digest(f"{self._stamp}\0{path.name}\0{text}".encode())
-        self._used.add(key)
-        cached = self._entries.get(key)
+        entries = self._read()
+        key = self.keep(path, text)
+        cached = entries.get(key)
         if isinstance(cached, dict):
             return cached
         data = build()
-        self._entries[key] = data
+        entries[key] = data
         self._dirty = True
         return data
+
+    def keep(self, path: Path, text: str) -> str:
+        """Mark the entry of this rule file as used (a save keeps only those); its key."""
+        if self._stamp is None:
+            self._stamp = _code_stamp()
+        key = _digest(f"{self._stamp}\0{path.name}\0{text}".encode())
+        self._used.add(key)
+        return key
+
+    def _read(self) -> dict[str, Any]:
+        if self._entries is None:
+            self._entries = _read(self._file()) if self._dir is not None else {}
+        return self._entries
 
     def save(self) -> None:
         """Write the cache back (atomically) if anything was added; failures are ignored.
 
         Entries this run did not use are dropped then, so edits do not pile up stale ones.
         """
-        if self._dir is None or not self._dirty:
+        if self._dir is None or not self._dirty or self._entries is None:
             return
         self._entries = {key: self._entries[key] for key in self._used if key in self._entries}
         import tempfile  # only when the cache changed: most runs never write it

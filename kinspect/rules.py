@@ -182,9 +182,22 @@ def load_rule(path: Path, cache: RuleCache | None = None) -> Rule:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise KinspectError(f"cannot read rule file: {exc}") from None
-    if cache is None:
-        return _build(_validated_data(path, text), str(path))
-    return _build(cache.data(path, text, lambda: _validated_data(path, text)), str(path))
+    key = (str(path), text)
+    rule = _BUILT.get(key)
+    if rule is None:
+        if cache is None:
+            data = _validated_data(path, text)
+        else:
+            data = cache.data(path, text, lambda: _validated_data(path, text))
+        rule = _BUILT[key] = _build(data, str(path))
+    elif cache is not None:
+        cache.keep(path, text)
+    return rule
+
+
+_BUILT: dict[tuple[str, str], Rule] = {}
+"""The rules built in this process by file name and text: a server's forks (kinspect.server)
+and repeated API calls find them built, their schemas compiled."""
 
 
 def _validated_data(path: Path, text: str) -> dict[str, Any]:

@@ -14,6 +14,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 
+# A server the developer runs (`kinspect server start`) must not answer the tests' commands:
+# they look for one in a directory that does not exist. tests/test_server.py starts its own.
+os.environ["KINSPECT_SERVER_DIR"] = str(ROOT / ".no-kinspect-server")
+
 
 def run_cli(
     *args: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
+
+from kinspect import client
 
 from ..conftest import FIXTURES, ROOT
 from ..gitrepo import git, init_repo, run, snapshot_checkout
@@ -154,3 +159,50 @@ def test_kustomize_directory_is_inspected_once(user_repo: UserRepo) -> None:
     # Three files of one directory changed: it is built and inspected once.
     assert len(re.findall(r"DANGER hostNetworkSet", output)) == 1, output
     assert "deploy/base/pod.yaml" in output
+
+
+def test_hooks_start_and_then_use_a_server_with_auto(user_repo: UserRepo) -> None:
+    """KINSPECT_SERVER=auto: the first hook run starts a server from the hook's own
+    installation, and the next commit's hook is served by it, with the same output."""
+    directory = Path(tempfile.mkdtemp(prefix="ks-"))
+    user_repo.env.update({"KINSPECT_SERVER": "auto", "KINSPECT_SERVER_DIR": str(directory)})
+    try:
+        user_repo.write("manifests/bad.yaml", BAD)
+        made, first = user_repo.commit("manifests/bad.yaml")
+        assert not made, first
+        socket = _running_server(directory)
+        before = _runs(socket)
+        user_repo.write("manifests/bad.yaml", BAD + "# touched\n")
+        made, second = user_repo.commit("manifests/bad.yaml")
+        assert not made
+        assert _hook_output(second) == _hook_output(first)
+        assert _runs(socket) == before + 2  # the hooks kinspect and kinspect-dirs
+    finally:
+        for path in directory.glob("server-*.sock"):
+            client.send_control("stop", str(path))
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _hook_output(output: str) -> list[str]:
+    """What the hooks printed (not pre-commit's notes on building their environment)."""
+    return [line for line in output.splitlines() if not line.startswith("[INFO]")]
+
+
+def _runs(socket: str) -> int:
+    status = client.send_control("status", socket)
+    assert status is not None
+    runs = status["runs"]
+    assert isinstance(runs, int)
+    return runs
+
+
+def _running_server(directory: Path) -> str:
+    """The socket of the one server in `directory`, once it answers."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        sockets = sorted(directory.glob("server-*.sock"))
+        if sockets and client.send_control("status", str(sockets[0])) is not None:
+            assert len(sockets) == 1, sockets
+            return str(sockets[0])
+        time.sleep(0.1)
+    raise AssertionError(f"no server started in {directory}: {list(directory.iterdir())}")

@@ -1,0 +1,313 @@
+"""Hand a command to a waiting `kinspect server`, or say that it must run here.
+
+This runs before anything else at every start, so it imports only modules that load in
+microseconds (not `socket`: its enum and selectors imports cost half of `python -c pass`). A server
+is used only when it was started from this very installation, with the same interpreter and
+the same `KINSPECT_*` and `PYTHON*` settings: all of these go into the socket's name.
+
+The request is the command line, the working directory and the environment; the terminal's
+standard streams travel as file descriptors (SCM_RIGHTS), so the server's fork writes straight
+to them. The reply is the fork's process id, then its exit code.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+import zlib
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import _socket
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_MODES_OFF = ("off", "0", "no", "false")
+_INT_BYTES = 4
+_LOST = 2
+"""The exit code when the server's fork ended without one (killed, or the server stopped)."""
+
+
+def server_mode() -> str:
+    """`KINSPECT_SERVER`: `off`, `auto` (start one when none answers) or `on` (the default)."""
+    mode = os.environ.get("KINSPECT_SERVER", "on").strip().lower()
+    return "off" if mode in _MODES_OFF else "auto" if mode == "auto" else "on"
+
+
+def supported() -> bool:
+    """Whether this platform can pass file descriptors to a forking server."""
+    return hasattr(os, "fork") and hasattr(os, "getuid") and sys.platform != "win32"
+
+
+def socket_dir() -> str | None:
+    """The private directory of this user's server sockets (None: none that is safe to use)."""
+    directory = socket_dir_path()
+    try:
+        status = os.stat(directory)
+    except OSError:
+        return None
+    return directory if is_private(status) else None
+
+
+def socket_dir_path() -> str:
+    """`KINSPECT_SERVER_DIR`, else `$XDG_RUNTIME_DIR/kinspect`, else `/tmp/kinspect-UID`."""
+    explicit = os.environ.get("KINSPECT_SERVER_DIR")
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if explicit:
+        return explicit
+    if runtime:
+        return os.path.join(runtime, "kinspect")
+    return os.path.join("/tmp", f"kinspect-{os.getuid()}")
+
+
+def is_private(status: os.stat_result) -> bool:
+    """A directory of this user's, closed to everyone else: whoever can reach a server's
+    socket can run kinspect as this user."""
+    return status.st_uid == os.getuid() and status.st_mode & 0o077 == 0
+
+
+def fingerprint() -> str:
+    """What a server must share with this process to run its commands: 16 hex digits."""
+    settings = sorted(
+        (name, value)
+        for name, value in os.environ.items()
+        if name.startswith(("KINSPECT_", "PYTHON")) and name not in _PER_RUN
+    )
+    key = repr((sys.executable, sys.version, _PACKAGE_DIR, _code_stamp(), settings)).encode()
+    return f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
+
+
+_PER_RUN = ("KINSPECT_SERVER", "KINSPECT_SERVER_DIR")
+"""Settings the client reads itself: they do not change what a run does."""
+
+
+def _code_stamp() -> tuple[int, int]:
+    """Newest modification time and number of the code and data files kinspect runs from.
+
+    Covers an upgrade in place and an edited checkout (rules and schemas at its top).
+    """
+    newest = count = 0
+    folders = [_PACKAGE_DIR]
+    for name in ("rules", "schemas"):  # in the package when installed (see kinspect.resources)
+        if not os.path.isdir(os.path.join(_PACKAGE_DIR, name)):
+            folders.append(os.path.join(os.path.dirname(_PACKAGE_DIR), name))
+    while folders:
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name != "__pycache__":
+                    folders.append(entry.path)
+                continue
+            newest = max(newest, entry.stat().st_mtime_ns)
+            count += 1
+    return newest, count
+
+
+def socket_path(directory: str) -> str:
+    """The socket of the server that fits this process."""
+    return os.path.join(directory, f"server-{fingerprint()}.sock")
+
+
+def run_on_server(args: list[str]) -> int | None:
+    """The exit code of `kinspect ARGS` run by a waiting server; None: run it here."""
+    mode = server_mode()
+    if mode == "off" or not supported() or args[:1] == ["server"] or not _streams_open():
+        return None
+    directory = socket_dir()
+    path = socket_path(directory) if directory else None
+    connection = _connect(path) if path else None
+    if connection is None:
+        if mode == "auto":
+            start_in_background()
+        return None
+    try:
+        return _request(connection, args)
+    finally:
+        connection.close()
+
+
+def _streams_open() -> bool:
+    """Whether standard input, output and error are all open (they are sent to the server)."""
+    try:
+        for descriptor in (0, 1, 2):
+            os.fstat(descriptor)
+    except OSError:
+        return False
+    return True
+
+
+def _connect(path: str) -> _socket.socket | None:
+    import _socket
+
+    connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        connection.connect(path)
+    except OSError:
+        connection.close()
+        return None
+    return connection
+
+
+def _request(connection: _socket.socket, args: list[str]) -> int | None:
+    """Send the run; None when the server closed before starting it (run it here instead)."""
+    import _socket
+    from array import array
+
+    streams = [sys.stdin, sys.stdout, sys.stderr]
+    descriptors = array("i", [0, 1, 2]).tobytes()
+    try:
+        request = {
+            "op": "run",
+            "args": args,
+            "prog": _program_name(),
+            "cwd": os.getcwd(),  # FileNotFoundError when it was removed: run here
+            "env": dict(os.environ),
+            "umask": _umask(),
+            "encodings": [(s.encoding, s.errors) if s else None for s in streams],
+        }
+        payload = marshal.dumps(request)
+        message = len(payload).to_bytes(_INT_BYTES, "big") + payload
+        passed = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, descriptors)]
+        sent = connection.sendmsg([message], passed)
+        connection.sendall(message[sent:])
+        pid = _read_int(connection)
+    except OSError:
+        return None
+    if pid is None:
+        return None
+    return _wait(connection, pid)
+
+
+def _umask() -> int:
+    """This process's umask (reading it means setting it)."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def _program_name() -> str:
+    """What usage messages call the command, as click names it: `kinspect` for the console
+    script, `python -m kinspect` for the module."""
+    package = getattr(sys.modules.get("__main__"), "__package__", None)
+    return f"python -m {package}" if package else os.path.basename(sys.argv[0])
+
+
+def _wait(connection: _socket.socket, pid: int) -> int:
+    """The exit code the server's fork sends; Ctrl-C here interrupts the fork."""
+    while True:
+        try:
+            code = _read_int(connection)
+        except KeyboardInterrupt:
+            _interrupt(pid)
+            continue
+        except OSError:
+            code = None
+        if code is None:
+            sys.stderr.write("kinspect: the server's run ended without a result\n")
+            return _LOST
+        return code
+
+
+def _interrupt(pid: int) -> None:
+    import signal
+    from contextlib import suppress
+
+    with suppress(OSError):  # already gone
+        os.kill(pid, signal.SIGINT)
+
+
+def _read_int(connection: _socket.socket) -> int | None:
+    """One 4-byte integer from the server, None if it closed first."""
+    data = b""
+    while len(data) < _INT_BYTES:
+        chunk = connection.recv(_INT_BYTES - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return int.from_bytes(data, "big", signed=True)
+
+
+def prepare_dir() -> str:
+    """The socket directory, made if missing; OSError when it cannot be made private."""
+    directory = socket_dir_path()
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    if not is_private(os.stat(directory)):
+        message = "must belong to you and be closed to others (chmod 700)"
+        raise OSError(f"{directory}: the server directory {message}")
+    return directory
+
+
+def log_path(socket: str) -> str:
+    """Where the server of `socket` writes what goes wrong outside a run."""
+    return socket.removesuffix(".sock") + ".log"
+
+
+def start_in_background(idle_seconds: float | None = None) -> tuple[int, str] | None:
+    """Start a server for this installation and settings: its process id and socket.
+
+    None when none can start. The server runs in a session of its own, so the terminal's
+    Ctrl-C and hang-up miss it; what it has to say goes to its log file.
+    """
+    import subprocess
+
+    command = [sys.executable, "-m", "kinspect", "server", "start", "--foreground"]
+    if idle_seconds is not None:
+        command += ["--idle-timeout", str(idle_seconds)]
+    try:
+        path = socket_path(prepare_dir())
+        with open(log_path(path), "wb") as log:
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+    except OSError:  # no server this time: the run goes on here
+        return None
+    return process.pid, path
+
+
+def server_sockets() -> list[str]:
+    """The sockets of every server of this user (any installation or settings)."""
+    directory = socket_dir()
+    if directory is None:
+        return []
+    names = sorted(os.listdir(directory))
+    ours = [name for name in names if name.startswith("server-") and name.endswith(".sock")]
+    return [os.path.join(directory, name) for name in ours]
+
+
+def send_control(op: str, path: str | None = None) -> dict[str, object] | None:
+    """`status` or `stop` to the server at `path` (None: this installation's); None when none
+    answers."""
+    if path is None:
+        directory = socket_dir()
+        path = socket_path(directory) if directory else None
+    connection = _connect(path) if path else None
+    if connection is None:
+        return None
+    payload = marshal.dumps({"op": op})
+    try:
+        connection.sendall(len(payload).to_bytes(_INT_BYTES, "big") + payload)
+        size = _read_int(connection)
+        data = _read_exactly(connection, size) if size is not None else None
+    except OSError:
+        return None
+    finally:
+        connection.close()
+    answer = marshal.loads(data) if data is not None else None
+    return answer if isinstance(answer, dict) else None
+
+
+def _read_exactly(connection: _socket.socket, size: int) -> bytes | None:
+    data = b""
+    while len(data) < size:
+        chunk = connection.recv(min(size - len(data), 1 << 16))
+        if not chunk:
+            return None
+        data += chunk
+    return data
