@@ -263,7 +263,8 @@ def _run_here(connection: socket.socket, request: dict[str, Any], descriptors: l
     connection.sendall(os.getpid().to_bytes(_HEADER, "big"))
     code = _run_command(request)
     for stream in (sys.stdout, sys.stderr):
-        stream.flush()
+        with suppress(OSError):  # a reader that left early (`| head`): the code stands
+            stream.flush()
     connection.sendall(code.to_bytes(_HEADER, "big", signed=True))
 
 
