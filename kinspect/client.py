@@ -12,6 +12,7 @@ to them. The reply is the fork's process id, then its exit code.
 
 from __future__ import annotations
 
+import _signal  # not `signal`: its enum import costs a third of `python -c pass`
 import marshal
 import os
 import sys
@@ -196,27 +197,48 @@ def _program_name() -> str:
 
 
 def _wait(connection: _socket.socket, pid: int) -> int:
-    """The exit code the server's fork sends; Ctrl-C here interrupts the fork."""
+    """The exit code the server's fork sends.
+
+    The signals that stop a command reach the fork: Ctrl-C (SIGINT) interrupts it as it
+    would interrupt a local run, and after SIGTERM or SIGHUP the fork ends, then this process
+    ends by the same signal, as a local run would.
+    """
+    received = _forward_signals(pid)
     while True:
         try:
             code = _read_int(connection)
         except KeyboardInterrupt:
-            _interrupt(pid)
+            _send(pid, _signal.SIGINT)
             continue
         except OSError:
             code = None
-        if code is None:
-            sys.stderr.write("kinspect: the server's run ended without a result\n")
-            return _LOST
-        return code
+        if code is not None:
+            return code
+        for number in received:
+            _signal.signal(number, _signal.SIG_DFL)
+            os.kill(os.getpid(), number)
+        sys.stderr.write("kinspect: the server's run ended without a result\n")
+        return _LOST
 
 
-def _interrupt(pid: int) -> None:
-    import signal
-    from contextlib import suppress
+def _forward_signals(pid: int) -> list[int]:
+    """Pass SIGTERM and SIGHUP on to the fork; the list of those received so far."""
+    received: list[int] = []
 
-    with suppress(OSError):  # already gone
-        os.kill(pid, signal.SIGINT)
+    def forward(number: int, frame: object) -> None:
+        received.append(number)
+        _send(pid, number)
+
+    for number in (_signal.SIGTERM, _signal.SIGHUP):
+        _signal.signal(number, forward)
+    return received
+
+
+def _send(pid: int, number: int) -> None:
+    try:
+        os.kill(pid, number)
+    except OSError:  # gone already
+        return
 
 
 def _read_int(connection: _socket.socket) -> int | None:

@@ -196,6 +196,26 @@ def test_ctrl_c_reaches_the_served_run(served: dict[str, str]) -> None:
     assert runs_served(served) == 1  # the server lives on
 
 
+def test_termination_reaches_the_served_run(served: dict[str, str]) -> None:
+    """SIGTERM to the client ends the run it waits for, then the client, as it would end a
+    local run."""
+    command = [sys.executable, "-m", "kinspect", "lint", "-"]
+    env = {**os.environ, **served}
+    unbuffered = 0  # a write fails at once when nobody reads, and nothing is left to flush
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=unbuffered, env=env
+    ) as proc:
+        deadline = time.monotonic() + 20
+        while runs_served(served) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.terminate()
+        assert proc.wait(timeout=20) == -signal.SIGTERM
+        assert proc.stdin is not None
+        with pytest.raises(BrokenPipeError):  # nobody reads standard input: the run is gone
+            proc.stdin.write(b"kind: Pod\n")
+    assert runs_served(served) == 1  # the server lives on
+
+
 def fake_server(path: str, send_pid: bool) -> threading.Thread:
     """A socket that takes one request and closes, with or without starting a run."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
