@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kinspect import client
+from kinspect import client, sockets
 from kinspect.errors import EXIT_FINDINGS, UsageError
 
 server_app = typer.Typer(
@@ -44,7 +44,7 @@ def start(
         return
     started = client.start_in_background(idle_timeout)
     if started is None:
-        raise UsageError(f"cannot start the server: {client.socket_dir_path()} is not usable")
+        raise UsageError(f"cannot start the server: {sockets.socket_dir_path()} is not usable")
     pid, path = started
     answer = _wait_until_ready(pid, path)
     _say(f"started (pid {answer['pid']}, socket {path}, stops after {idle_timeout:g} s idle)")
@@ -58,8 +58,8 @@ def stop(
     ] = False,
 ) -> None:
     """Stop this installation's server."""
-    sockets = client.server_sockets() if every else [None]
-    stopped = [answer for path in sockets if (answer := client.send_control("stop", path))]
+    paths = sockets.server_sockets() if every else [None]
+    stopped = [answer for path in paths if (answer := client.send_control("stop", path))]
     for answer in stopped:
         _wait_until_gone(str(answer["socket"]))
         _say(f"stopped (pid {answer['pid']}, {answer['runs']} runs)")
@@ -81,7 +81,7 @@ def status() -> None:
 
 
 def _require_support() -> None:
-    if not client.supported():
+    if not sockets.supported():
         raise UsageError("the server needs fork and Unix sockets (Linux or macOS)")
 
 
@@ -107,7 +107,7 @@ def _wait_until_ready(pid: int, path: str) -> dict[str, object]:
         if ours:
             finished, status = os.waitpid(pid, os.WNOHANG)
             if finished and os.waitstatus_to_exitcode(status) != 0:
-                raise UsageError(f"the server did not start: {_last_line(client.log_path(path))}")
+                raise UsageError(f"the server did not start: {_last_line(sockets.log_path(path))}")
             ours = not finished  # exit code 0: another start won the race and will answer
         time.sleep(0.02)
     raise UsageError(f"the server did not answer within {_START_SECONDS:g} s")

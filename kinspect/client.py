@@ -1,9 +1,8 @@
 """Hand a command to a waiting `kinspect server`, or say that it must run here.
 
 This runs before anything else at every start, so it imports only modules that load in
-microseconds (not `socket`: its enum and selectors imports cost half of `python -c pass`). A server
-is used only when it was started from this very installation, with the same interpreter and
-the same `KINSPECT_*` and `PYTHON*` settings: all of these go into the socket's name.
+microseconds (not `socket`: its enum and selectors imports cost half of `python -c pass`).
+Which server fits this process is kinspect.sockets' answer.
 
 The request is the command line, the working directory and the environment; the terminal's
 standard streams travel as file descriptors (SCM_RIGHTS), so the server's fork writes straight
@@ -16,15 +15,14 @@ import _signal  # not `signal`: its enum import costs a third of `python -c pass
 import marshal
 import os
 import sys
-import zlib
+
+from kinspect.sockets import HEADER, log_path, prepare_dir, socket_dir, socket_path, supported
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import _socket
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _MODES_OFF = ("off", "0", "no", "false")
-_INT_BYTES = 4
 _LOST = 2
 """The exit code when the server's fork ended without one (killed, or the server stopped)."""
 
@@ -33,83 +31,6 @@ def server_mode() -> str:
     """`KINSPECT_SERVER`: `off`, `auto` (start one when none answers) or `on` (the default)."""
     mode = os.environ.get("KINSPECT_SERVER", "on").strip().lower()
     return "off" if mode in _MODES_OFF else "auto" if mode == "auto" else "on"
-
-
-def supported() -> bool:
-    """Whether this platform can pass file descriptors to a forking server."""
-    return hasattr(os, "fork") and hasattr(os, "getuid") and sys.platform != "win32"
-
-
-def socket_dir() -> str | None:
-    """The private directory of this user's server sockets (None: none that is safe to use)."""
-    directory = socket_dir_path()
-    try:
-        status = os.stat(directory)
-    except OSError:
-        return None
-    return directory if is_private(status) else None
-
-
-def socket_dir_path() -> str:
-    """`KINSPECT_SERVER_DIR`, else `$XDG_RUNTIME_DIR/kinspect`, else `/tmp/kinspect-UID`."""
-    explicit = os.environ.get("KINSPECT_SERVER_DIR")
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if explicit:
-        return explicit
-    if runtime:
-        return os.path.join(runtime, "kinspect")
-    return os.path.join("/tmp", f"kinspect-{os.getuid()}")
-
-
-def is_private(status: os.stat_result) -> bool:
-    """A directory of this user's, closed to everyone else: whoever can reach a server's
-    socket can run kinspect as this user."""
-    return status.st_uid == os.getuid() and status.st_mode & 0o077 == 0
-
-
-def fingerprint() -> str:
-    """What a server must share with this process to run its commands: 16 hex digits."""
-    settings = sorted(
-        (name, value)
-        for name, value in os.environ.items()
-        if name.startswith(("KINSPECT_", "PYTHON")) and name not in _PER_RUN
-    )
-    key = repr((sys.executable, sys.version, _PACKAGE_DIR, _code_stamp(), settings)).encode()
-    return f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
-
-
-_PER_RUN = ("KINSPECT_SERVER", "KINSPECT_SERVER_DIR")
-"""Settings the client reads itself: they do not change what a run does."""
-
-
-def _code_stamp() -> tuple[int, int]:
-    """Newest modification time and number of the code and data files kinspect runs from.
-
-    Covers an upgrade in place and an edited checkout (rules and schemas at its top).
-    """
-    newest = count = 0
-    folders = [_PACKAGE_DIR]
-    for name in ("rules", "schemas"):  # in the package when installed (see kinspect.resources)
-        if not os.path.isdir(os.path.join(_PACKAGE_DIR, name)):
-            folders.append(os.path.join(os.path.dirname(_PACKAGE_DIR), name))
-    while folders:
-        try:
-            entries = list(os.scandir(folders.pop()))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if entry.name != "__pycache__":
-                    folders.append(entry.path)
-                continue
-            newest = max(newest, entry.stat().st_mtime_ns)
-            count += 1
-    return newest, count
-
-
-def socket_path(directory: str) -> str:
-    """The socket of the server that fits this process."""
-    return os.path.join(directory, f"server-{fingerprint()}.sock")
 
 
 def run_on_server(args: list[str]) -> int | None:
@@ -170,7 +91,7 @@ def _request(connection: _socket.socket, args: list[str]) -> int | None:
             "encodings": [(s.encoding, s.errors) if s else None for s in streams],
         }
         payload = marshal.dumps(request)
-        message = len(payload).to_bytes(_INT_BYTES, "big") + payload
+        message = len(payload).to_bytes(HEADER, "big") + payload
         passed = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, descriptors)]
         sent = connection.sendmsg([message], passed)
         connection.sendall(message[sent:])
@@ -244,27 +165,12 @@ def _send(pid: int, number: int) -> None:
 def _read_int(connection: _socket.socket) -> int | None:
     """One 4-byte integer from the server, None if it closed first."""
     data = b""
-    while len(data) < _INT_BYTES:
-        chunk = connection.recv(_INT_BYTES - len(data))
+    while len(data) < HEADER:
+        chunk = connection.recv(HEADER - len(data))
         if not chunk:
             return None
         data += chunk
     return int.from_bytes(data, "big", signed=True)
-
-
-def prepare_dir() -> str:
-    """The socket directory, made if missing; OSError when it cannot be made private."""
-    directory = socket_dir_path()
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    if not is_private(os.stat(directory)):
-        message = "must belong to you and be closed to others (chmod 700)"
-        raise OSError(f"{directory}: the server directory {message}")
-    return directory
-
-
-def log_path(socket: str) -> str:
-    """Where the server of `socket` writes what goes wrong outside a run."""
-    return socket.removesuffix(".sock") + ".log"
 
 
 def start_in_background(idle_seconds: float | None = None) -> tuple[int, str] | None:
@@ -293,16 +199,6 @@ def start_in_background(idle_seconds: float | None = None) -> tuple[int, str] | 
     return process.pid, path
 
 
-def server_sockets() -> list[str]:
-    """The sockets of every server of this user (any installation or settings)."""
-    directory = socket_dir()
-    if directory is None:
-        return []
-    names = sorted(os.listdir(directory))
-    ours = [name for name in names if name.startswith("server-") and name.endswith(".sock")]
-    return [os.path.join(directory, name) for name in ours]
-
-
 def send_control(op: str, path: str | None = None) -> dict[str, object] | None:
     """`status` or `stop` to the server at `path` (None: this installation's); None when none
     answers."""
@@ -314,7 +210,7 @@ def send_control(op: str, path: str | None = None) -> dict[str, object] | None:
         return None
     payload = marshal.dumps({"op": op})
     try:
-        connection.sendall(len(payload).to_bytes(_INT_BYTES, "big") + payload)
+        connection.sendall(len(payload).to_bytes(HEADER, "big") + payload)
         size = _read_int(connection)
         data = _read_exactly(connection, size) if size is not None else None
     except OSError:

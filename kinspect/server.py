@@ -1,13 +1,11 @@
 """`kinspect server`: keep kinspect loaded, and run each client's command in a fork of it.
 
 A start pays for the interpreter, the imports and the rules; a fork of a process that has
-paid already pays for none of it. The fork takes the client's standard streams (sent as file
-descriptors), working directory, environment and command line, runs the command line as a
-start would, and sends its exit code back. The server itself never runs a command, so every
-run starts from the same state; it only warms what is the same for every run (modules, and
-the caches keyed by rule content).
+paid already pays for none of it (the fork's side is kinspect.served). The server itself
+never runs a command, so every run starts from the same state; it only warms what is the
+same for every run (modules, and the caches keyed by rule content).
 
-One server per installation and settings (see `kinspect.client`); it stops after
+One server per installation and settings (see `kinspect.sockets`); it stops after
 `idle_seconds` without a request, on `kinspect server stop`, or on SIGTERM.
 """
 
@@ -28,9 +26,10 @@ from contextlib import redirect_stderr, redirect_stdout, suppress
 from dataclasses import dataclass
 from typing import IO, Any
 
-from kinspect import client
+from kinspect import sockets
+from kinspect.served import run_here
+from kinspect.sockets import HEADER
 
-_HEADER = 4
 _REQUEST_LIMIT = 16 << 20
 _REQUEST_SECONDS = 10.0
 _CHECK_SECONDS = 30.0
@@ -78,7 +77,7 @@ def serve(idle_seconds: float, ready: IO[str] | None = None) -> bool:
     `ready` gets one line once requests are accepted. OSError when the socket directory is
     not private or the socket cannot be made.
     """
-    path = client.socket_path(client.prepare_dir())
+    path = sockets.socket_path(sockets.prepare_dir())
     lock = _lock(path + ".lock")
     if lock is None:
         return False
@@ -90,7 +89,7 @@ def serve(idle_seconds: float, ready: IO[str] | None = None) -> bool:
                 ready.write(f"kinspect server: pid {os.getpid()}, socket {path}\n")
                 ready.flush()
             _loop(server)
-        _remove(client.log_path(path))  # kept when something went wrong
+        _remove(sockets.log_path(path))  # kept when something went wrong
     finally:
         _remove(path)
         _remove(path + ".lock")
@@ -168,7 +167,7 @@ def _loop(server: Server) -> None:
 def _outdated(server: Server) -> bool:
     """Whether kinspect's files changed since the server started (an upgrade, an edit): its
     clients now look for another socket, so it would only idle."""
-    return client.socket_path(os.path.dirname(server.path)) != server.path
+    return sockets.socket_path(os.path.dirname(server.path)) != server.path
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -200,12 +199,12 @@ def _answer(server: Server, connection: socket.socket) -> bool:
 def _receive(connection: socket.socket) -> tuple[Any, list[int]]:
     """One request: its 4-byte size, its marshalled data, and up to three descriptors."""
     data, descriptors, _, _ = socket.recv_fds(connection, 1 << 16, 3)
-    while len(data) < _HEADER:
-        data += _chunk(connection, _HEADER - len(data))
-    size = int.from_bytes(data[:_HEADER], "big")
+    while len(data) < HEADER:
+        data += _chunk(connection, HEADER - len(data))
+    size = int.from_bytes(data[:HEADER], "big")
     if size > _REQUEST_LIMIT:
         raise ValueError(f"request of {size} bytes")
-    body = data[_HEADER:]
+    body = data[HEADER:]
     while len(body) < size:
         body += _chunk(connection, size - len(body))
     return marshal.loads(body), descriptors
@@ -229,7 +228,7 @@ def _same_user(connection: socket.socket) -> bool:
 
 def _reply(connection: socket.socket, answer: dict[str, object]) -> None:
     payload = marshal.dumps(answer)
-    connection.sendall(len(payload).to_bytes(_HEADER, "big") + payload)
+    connection.sendall(len(payload).to_bytes(HEADER, "big") + payload)
 
 
 def _fork_run(
@@ -242,70 +241,8 @@ def _fork_run(
     try:
         server.listener.close()
         os.close(server.lock)  # a new server may start while this run goes on
-        _run_here(connection, request, descriptors)
+        run_here(connection, request, descriptors)
     except BaseException:  # the client reports a run that sent no exit code
         pass
     finally:
         os._exit(0)
-
-
-def _run_here(connection: socket.socket, request: dict[str, Any], descriptors: list[int]) -> None:
-    """In the fork: become the client's process (streams, directory, environment), run, reply."""
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    for target, descriptor in enumerate(descriptors):
-        os.dup2(descriptor, target)
-    _reopen_streams(request["encodings"])
-    os.environ.clear()
-    os.environ.update(request["env"])
-    os.umask(request["umask"])  # files a run writes (reports, fixes, baselines)
-    connection.sendall(os.getpid().to_bytes(_HEADER, "big"))
-    code = _run_command(request)
-    for stream in (sys.stdout, sys.stderr):
-        with suppress(OSError):  # a reader that left early (`| head`): the code stands
-            stream.flush()
-    connection.sendall(code.to_bytes(_HEADER, "big", signed=True))
-
-
-def _reopen_streams(encodings: list[tuple[str, str] | None]) -> None:
-    """Text streams over the client's descriptors, with the client's encodings."""
-    modes = (("r", -1), ("w", -1), ("w", 1))  # stderr is line-buffered, as at a start
-    settings = zip(modes, encodings, strict=True)
-    streams = [
-        open(  # noqa: SIM115 (they live until the fork exits)
-            descriptor,
-            mode,
-            buffering=buffering,
-            encoding=encoding[0] if encoding else "utf-8",
-            errors=encoding[1] if encoding else "strict",
-            closefd=False,
-        )
-        for descriptor, ((mode, buffering), encoding) in enumerate(settings)
-    ]
-    sys.stdin, sys.stdout, sys.stderr = streams
-
-
-def _run_command(request: dict[str, Any]) -> int:
-    """The command line's exit code, as `sys.exit` would give it at a start."""
-    from kinspect.cli import main
-
-    try:
-        os.chdir(request["cwd"])
-        sys.argv = [request["prog"], *request["args"]]
-        main(request["args"], request["prog"])
-    except SystemExit as exc:
-        return _exit_code(exc.code)
-    except OSError as exc:
-        sys.stderr.write(f"kinspect: {request['cwd']}: {exc.strerror}\n")
-        return 2
-    return 0
-
-
-def _exit_code(code: object) -> int:
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code
-    sys.stderr.write(f"{code}\n")
-    return 1

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from kinspect import client
+from kinspect import sockets
 from tests.conftest import FIXTURES, ROOT, run_cli
 
-pytestmark = pytest.mark.skipif(not client.supported(), reason="needs fork and Unix sockets")
+pytestmark = pytest.mark.skipif(not sockets.supported(), reason="needs fork and Unix sockets")
 
 SMALL = FIXTURES / "cli" / "list.yaml"
 
@@ -239,7 +239,7 @@ def fake_server(path: str, send_pid: bool) -> threading.Thread:
 
 def expected_socket(env: dict[str, str]) -> str:
     """The socket path a client started with `env` looks for (computed by such a process)."""
-    code = "from kinspect import client; print(client.socket_path(client.socket_dir_path()))"
+    code = "from kinspect import sockets; print(sockets.socket_path(sockets.socket_dir_path()))"
     full = {**os.environ, "NO_COLOR": "1", **env}
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full)
     return found.stdout.strip()
@@ -274,9 +274,9 @@ def test_a_stale_socket_file_means_running_here(server_dir: Path) -> None:
 
 def test_fingerprint_follows_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KINSPECT_JOBS", raising=False)
-    base = client.fingerprint()
+    base = sockets.fingerprint()
     monkeypatch.setenv("KINSPECT_SERVER", "auto")
     monkeypatch.setenv("KINSPECT_SERVER_DIR", "/elsewhere")
-    assert client.fingerprint() == base  # the client's own settings
+    assert sockets.fingerprint() == base  # the client's own settings
     monkeypatch.setenv("KINSPECT_JOBS", "1")
-    assert client.fingerprint() != base
+    assert sockets.fingerprint() != base

@@ -42,6 +42,8 @@ NEVER_IMPORTED = {
     "kinspect.baseline",
     "kinspect.unused",
     # other commands and the Python API
+    "kinspect.server",
+    "kinspect.served",
     "kinspect.api",
     "kinspect.docs",
     "kinspect.fix",
