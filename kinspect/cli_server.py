@@ -35,6 +35,10 @@ def start(
 ) -> None:
     """Start this installation's server (nothing to do when it runs already)."""
     _require_support()
+    try:
+        sockets.prepare_dir()
+    except OSError as exc:
+        raise UsageError(f"cannot start the server: {exc}") from None
     running = client.send_control("status")
     if running:
         _say(f"already running (pid {running['pid']}, socket {running['socket']})")
@@ -44,7 +48,7 @@ def start(
         return
     started = client.start_in_background(idle_timeout)
     if started is None:
-        raise UsageError(f"cannot start the server: {sockets.socket_dir_path()} is not usable")
+        raise UsageError(f"cannot start the server: {sys.executable} did not run")
     pid, path = started
     answer = _wait_until_ready(pid, path)
     _say(f"started (pid {answer['pid']}, socket {path}, stops after {idle_timeout:g} s idle)")
@@ -91,7 +95,7 @@ def _serve(idle_timeout: float) -> None:
     try:
         served = serve(idle_timeout, ready=sys.stdout)
     except OSError as exc:
-        raise UsageError(f"cannot serve: {exc}") from None
+        raise UsageError(f"cannot start the server: {exc}") from None
     if not served:
         _say("already running")
 

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 _MODES_OFF = ("off", "0", "no", "false")
 _LOST = 2
 """The exit code when the server's fork ended without one (killed, or the server stopped)."""
+_INTERRUPTED = 130
+_RUN_HERE = (["server"], ["--install-completion"], ["--show-completion"])
+"""Commands about this process itself: its server, its shell (found from its parents)."""
 
 
 def server_mode() -> str:
@@ -36,7 +39,7 @@ def server_mode() -> str:
 def run_on_server(args: list[str]) -> int | None:
     """The exit code of `kinspect ARGS` run by a waiting server; None: run it here."""
     mode = server_mode()
-    if mode == "off" or not supported() or args[:1] == ["server"] or not _streams_open():
+    if mode == "off" or not supported() or args[:1] in _RUN_HERE or not _streams_open():
         return None
     directory = socket_dir()
     path = socket_path(directory) if directory else None
@@ -98,6 +101,8 @@ def _request(connection: _socket.socket, args: list[str]) -> int | None:
         pid = _read_int(connection)
     except OSError:
         return None
+    except KeyboardInterrupt:  # before the run started: as cli.main ends an interrupted run
+        return _INTERRUPTED
     if pid is None:
         return None
     return _wait(connection, pid)

@@ -86,6 +86,16 @@ def test_served_commands_match_commands_run_here(served: dict[str, str], tmp_pat
     assert runs_served(served) == before + len(cases)
 
 
+def test_commands_about_the_process_itself_run_here(served: dict[str, str], tmp_path: Path) -> None:
+    """Shell completion finds the shell among the process's parents: a fork has others."""
+    for option in ("--show-completion", "--install-completion"):
+        command = [option, "bash"]
+        home = {"HOME": str(tmp_path)}  # where bash completion is installed
+        here = run_cli(*command, env={**home, "KINSPECT_SERVER": "off"})
+        assert outcome(run_cli(*command, env={**home, **served})) == outcome(here)
+    assert runs_served(served) == 0
+
+
 def test_files_a_served_run_writes_follow_the_clients_umask(
     served: dict[str, str], tmp_path: Path
 ) -> None:
