@@ -191,16 +191,17 @@ def start_in_background(idle_seconds: float | None = None) -> tuple[int, str] | 
         command += ["--idle-timeout", str(idle_seconds)]
     try:
         path = socket_path(prepare_dir())
-        with open(log_path(path), "wb") as log:
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
+        log = os.open(log_path(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     except OSError:  # no server this time: the run goes on here
         return None
+    try:
+        process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True
+        )
+    except OSError:
+        return None
+    finally:
+        os.close(log)
     return process.pid, path
 
 

@@ -36,7 +36,7 @@ def socket_dir_path() -> str:
     explicit = os.environ.get("KINSPECT_SERVER_DIR")
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     if explicit:
-        return explicit
+        return os.path.abspath(explicit)  # the server leaves its working directory
     if runtime:
         return os.path.join(runtime, "kinspect")
     return os.path.join("/tmp", f"kinspect-{os.getuid()}")

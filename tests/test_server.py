@@ -153,6 +153,24 @@ def test_status_start_stop(server_dir: Path) -> None:
     assert run_cli("server", "status", env=env).returncode == 1
 
 
+def test_a_relative_directory_is_the_callers() -> None:
+    """KINSPECT_SERVER_DIR=relative: under the working directory of whoever starts or calls
+    the server (the server itself works from `/`)."""
+    workdir = Path(tempfile.mkdtemp(prefix="ks-"))  # short: socket paths are limited
+    env = {"KINSPECT_SERVER_DIR": "sockets"}
+    try:
+        started = run_cli("server", "start", cwd=workdir, env=env)
+        assert started.returncode == 0, started.stderr
+        assert len(client_sockets(workdir / "sockets")) == 1
+        served = run_cli("lint", str(SMALL), cwd=workdir, env=env)
+        assert served.returncode == 1
+        status = run_cli("server", "status", cwd=workdir, env=env)
+        assert " 1 runs" in status.stdout
+    finally:
+        run_cli("server", "stop", cwd=workdir, env=env)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def client_sockets(directory: Path) -> list[Path]:
     return sorted(directory.glob("server-*.sock"))
 
