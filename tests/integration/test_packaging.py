@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,23 @@ def test_lint_works_from_the_installed_package(installed: Venv, elsewhere: Path)
         installed.bin / "kinspect", "lint", "-f", "json", "--fail-on=never", ".", cwd=elsewhere
     )
     assert json.loads(proc.stdout)["summary"]["resources"] == 1 and proc.returncode == 0
+
+
+def test_the_installed_package_serves(installed: Venv, elsewhere: Path) -> None:
+    """`kinspect server` from the wheel: the console script hands lint to it, same output."""
+    directory = tempfile.mkdtemp(prefix="ks-")
+    env = {"KINSPECT_SERVER_DIR": directory}
+    kinspect = installed.bin / "kinspect"
+    try:
+        alone = run(kinspect, "lint", "pod.yaml", cwd=elsewhere, env=env)
+        assert run(kinspect, "server", "start", cwd=elsewhere, env=env).returncode == 0
+        served = run(kinspect, "lint", "pod.yaml", cwd=elsewhere, env=env)
+        assert (served.returncode, served.stdout) == (alone.returncode, alone.stdout)
+        status = run(kinspect, "server", "status", cwd=elsewhere, env=env)
+        assert " 1 runs" in status.stdout, status.stdout
+    finally:
+        run(kinspect, "server", "stop", cwd=elsewhere, env=env)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def test_rules_and_schemas_come_from_the_wheel(installed: Venv, elsewhere: Path) -> None:
