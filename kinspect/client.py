@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 _MODES_OFF = ("off", "0", "no", "false")
 _LOST = 2
 """The exit code when the server's fork ended without one (killed, or the server stopped)."""
-_INTERRUPTED = 130
 _RUN_HERE = (["server"], ["--install-completion"], ["--show-completion"])
 """Commands about this process itself: its server, its shell (found from its parents)."""
 
@@ -83,6 +82,7 @@ def _request(connection: _socket.socket, args: list[str]) -> int | None:
 
     streams = [sys.stdin, sys.stdout, sys.stderr]
     descriptors = array("i", [0, 1, 2]).tobytes()
+    relay = _Relay()
     try:
         request = {
             "op": "run",
@@ -97,15 +97,17 @@ def _request(connection: _socket.socket, args: list[str]) -> int | None:
         message = len(payload).to_bytes(HEADER, "big") + payload
         passed = [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, descriptors)]
         sent = connection.sendmsg([message], passed)
-        connection.sendall(message[sent:])
+        if sent < len(message):  # a large environment: the rest (sending nothing may fail)
+            connection.sendall(message[sent:])
         pid = _read_int(connection)
     except OSError:
-        return None
-    except KeyboardInterrupt:  # before the run started: as cli.main ends an interrupted run
-        return _INTERRUPTED
+        pid = None
     if pid is None:
+        relay.end_as_received()
+        relay.restore()
         return None
-    return _wait(connection, pid)
+    relay.start(pid)
+    return _wait(connection, relay)
 
 
 def _umask() -> int:
@@ -122,49 +124,61 @@ def _program_name() -> str:
     return f"python -m {package}" if package else os.path.basename(sys.argv[0])
 
 
-def _wait(connection: _socket.socket, pid: int) -> int:
-    """The exit code the server's fork sends.
+def _wait(connection: _socket.socket, relay: _Relay) -> int:
+    """The exit code the server's fork sends."""
+    try:
+        code = _read_int(connection)
+    except OSError:
+        code = None
+    if code is not None:
+        return code
+    relay.end_as_received()
+    sys.stderr.write("kinspect: the server's run ended without a result\n")
+    return _LOST
 
-    The signals that stop a command reach the fork: Ctrl-C (SIGINT) interrupts it as it
-    would interrupt a local run, and after SIGTERM or SIGHUP the fork ends, then this process
-    ends by the same signal, as a local run would.
+
+class _Relay:
+    """The signals that stop a command, passed on to the fork that runs it.
+
+    Ctrl-C (SIGINT) interrupts the fork as it would interrupt a local run (exit code 130);
+    after SIGTERM or SIGHUP the fork ends, then this process ends by the same signal. A signal
+    that comes before the fork has a process id waits for it.
     """
-    received = _forward_signals(pid)
-    while True:
+
+    def __init__(self) -> None:
+        self.pid: int | None = None
+        self.received: list[int] = []
+        stopping = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP)
+        self._previous = {number: _signal.signal(number, self._receive) for number in stopping}
+
+    def _receive(self, number: int, frame: object) -> None:
+        self.received.append(number)
+        if self.pid is not None:
+            self._send(number)
+
+    def start(self, pid: int) -> None:
+        """The fork runs as `pid`: signals go to it from now on, those received first too."""
+        self.pid = pid
+        for number in self.received:
+            self._send(number)
+
+    def _send(self, number: int) -> None:
+        assert self.pid is not None
         try:
-            code = _read_int(connection)
-        except KeyboardInterrupt:
-            _send(pid, _signal.SIGINT)
-            continue
-        except OSError:
-            code = None
-        if code is not None:
-            return code
-        for number in received:
+            os.kill(self.pid, number)
+        except OSError:  # gone already
+            return
+
+    def end_as_received(self) -> None:
+        """End this process by the first signal received, if any (nothing ran it for us)."""
+        for number in self.received[:1]:
             _signal.signal(number, _signal.SIG_DFL)
             os.kill(os.getpid(), number)
-        sys.stderr.write("kinspect: the server's run ended without a result\n")
-        return _LOST
 
-
-def _forward_signals(pid: int) -> list[int]:
-    """Pass SIGTERM and SIGHUP on to the fork; the list of those received so far."""
-    received: list[int] = []
-
-    def forward(number: int, frame: object) -> None:
-        received.append(number)
-        _send(pid, number)
-
-    for number in (_signal.SIGTERM, _signal.SIGHUP):
-        _signal.signal(number, forward)
-    return received
-
-
-def _send(pid: int, number: int) -> None:
-    try:
-        os.kill(pid, number)
-    except OSError:  # gone already
-        return
+    def restore(self) -> None:
+        """Put back the handlers found (the command is about to run here)."""
+        for number, handler in self._previous.items():
+            _signal.signal(number, handler)
 
 
 def _read_int(connection: _socket.socket) -> int | None:

@@ -72,6 +72,7 @@ def test_served_commands_match_commands_run_here(served: dict[str, str], tmp_pat
         (["lint", "-"], {}, SMALL.read_text(encoding="utf-8"), ROOT),
         (["lint", "deploy.yaml"], {}, None, tmp_path),  # the client's working directory
         (["lint", str(SMALL)], {"LANG": "zh_CN.UTF-8"}, None, ROOT),  # its environment
+        (["lint", str(SMALL)], {f"LARGE{n}": "x" * 100_000 for n in range(3)}, None, ROOT),
         (["lint", "--bogus"], {}, None, ROOT),  # a usage error names the command as started
         (["--help"], {}, None, ROOT),
         (["rules"], {}, None, ROOT),
