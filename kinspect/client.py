@@ -171,9 +171,9 @@ class _Relay:
 
     def end_as_received(self) -> None:
         """End this process by the first signal received, if any (nothing ran it for us)."""
-        for number in self.received[:1]:
-            _signal.signal(number, _signal.SIG_DFL)
-            os.kill(os.getpid(), number)
+        if self.received:
+            _signal.signal(self.received[0], _signal.SIG_DFL)
+            os.kill(os.getpid(), self.received[0])
 
     def restore(self) -> None:
         """Put back the handlers found (the command is about to run here)."""
@@ -183,13 +183,8 @@ class _Relay:
 
 def _read_int(connection: _socket.socket) -> int | None:
     """One 4-byte integer from the server, None if it closed first."""
-    data = b""
-    while len(data) < HEADER:
-        chunk = connection.recv(HEADER - len(data))
-        if not chunk:
-            return None
-        data += chunk
-    return int.from_bytes(data, "big", signed=True)
+    data = _read_exactly(connection, HEADER)
+    return None if data is None else int.from_bytes(data, "big", signed=True)
 
 
 def start_in_background(idle_seconds: float | None = None) -> tuple[int, str] | None:
@@ -242,6 +237,7 @@ def send_control(op: str, path: str | None = None) -> dict[str, object] | None:
 
 
 def _read_exactly(connection: _socket.socket, size: int) -> bytes | None:
+    """`size` bytes from the server, None if it closed first."""
     data = b""
     while len(data) < size:
         chunk = connection.recv(min(size - len(data), 1 << 16))

@@ -12,6 +12,7 @@ import sys
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
+from kinspect.errors import EXIT_ERROR
 from kinspect.sockets import HEADER
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def _run_command(request: dict[str, Any]) -> int:
         return _exit_code(exc.code)
     except OSError as exc:
         sys.stderr.write(f"kinspect: {request['cwd']}: {exc.strerror}\n")
-        return 2
+        return EXIT_ERROR
     return 0
 
 

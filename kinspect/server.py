@@ -199,22 +199,21 @@ def _answer(server: Server, connection: socket.socket) -> bool:
 def _receive(connection: socket.socket) -> tuple[Any, list[int]]:
     """One request: its 4-byte size, its marshalled data, and up to three descriptors."""
     data, descriptors, _, _ = socket.recv_fds(connection, 1 << 16, 3)
-    while len(data) < HEADER:
-        data += _chunk(connection, HEADER - len(data))
+    data = _fill(connection, data, HEADER)
     size = int.from_bytes(data[:HEADER], "big")
     if size > _REQUEST_LIMIT:
         raise ValueError(f"request of {size} bytes")
-    body = data[HEADER:]
-    while len(body) < size:
-        body += _chunk(connection, size - len(body))
-    return marshal.loads(body), descriptors
+    return marshal.loads(_fill(connection, data[HEADER:], size)), descriptors
 
 
-def _chunk(connection: socket.socket, size: int) -> bytes:
-    chunk = connection.recv(min(size, 1 << 16))
-    if not chunk:
-        raise EOFError("the client closed the connection")
-    return chunk
+def _fill(connection: socket.socket, data: bytes, size: int) -> bytes:
+    """`data` followed by what the client sends next, until it holds `size` bytes."""
+    while len(data) < size:
+        chunk = connection.recv(min(size - len(data), 1 << 16))
+        if not chunk:
+            raise EOFError("the client closed the connection")
+        data += chunk
+    return data
 
 
 def _same_user(connection: socket.socket) -> bool:
