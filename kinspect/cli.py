@@ -18,6 +18,7 @@ from kinspect import cli_report as rep
 from kinspect.cli_report import FailOn, split_ids
 from kinspect.cli_server import server_app
 from kinspect.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
+from kinspect.streams import OutputError, flush_standard_streams, guard_standard_streams
 
 app = typer.Typer(
     name="kinspect",
@@ -395,7 +396,9 @@ def command() -> click.Command:
 
 
 def main(args: list[str] | None = None, prog_name: str | None = None) -> None:
-    """Console entry point: usage errors and crashes become one line and exit code 2.
+    """Console entry point: usage errors and crashes become one line and exit code 2; so
+    does output that cannot be written (a full disk, a closed pipe), here or in a server's
+    fork (kinspect.streams).
 
     `args`: the command line (None: this process's); `prog_name`: what usage messages call
     the command (None: as this process was started).
@@ -403,21 +406,42 @@ def main(args: list[str] | None = None, prog_name: str | None = None) -> None:
     # Parsing allocates millions of short-lived, acyclic objects; the default thresholds make
     # the cycle collector rescan them over and over (about 15 % of a large run).
     gc.set_threshold(50_000, 20, 100)
+    guard_standard_streams()
+    code = _run(args, prog_name)
+    try:
+        flush_standard_streams()
+    except OutputError as exc:
+        code = _output_failed(exc)
+    sys.exit(code)
+
+
+def _run(args: list[str] | None, prog_name: str | None) -> int:
+    """The command's exit code."""
     try:
         code = command().main(args, prog_name, standalone_mode=False)
     except UsageError as exc:
         _error(str(exc))
-        sys.exit(EXIT_ERROR)
+        return EXIT_ERROR
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        sys.exit(130)
+        return exc.exit_code
+    except OutputError as exc:
+        return _output_failed(exc)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        return 130
     except click.ClickException as exc:  # click's own usage errors: its message, exit 2
         exc.show()
-        sys.exit(EXIT_ERROR)
-    except click.exceptions.Abort:
-        sys.exit(130)
+        return EXIT_ERROR
     except Exception as exc:  # a bug: one line, never a traceback
         _error(f"internal error: {type(exc).__name__}: {exc} (please report this)")
-        sys.exit(EXIT_ERROR)
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+        return EXIT_ERROR
+    return code if isinstance(code, int) else EXIT_OK
+
+
+def _output_failed(error: OutputError) -> int:
+    """Say so on standard error (unless that is what failed): exit code 2."""
+    try:
+        _error(f"{error} (hint: the output is incomplete)")
+        sys.stderr.flush()
+    except OutputError:
+        pass
+    return EXIT_ERROR
