@@ -51,10 +51,8 @@ def guard_standard_streams() -> None:
 
 
 def _guarded(stream: TextIO, name: str) -> TextIO:
-    if isinstance(getattr(stream, "buffer", None), io.BufferedWriter) and isinstance(
-        stream.buffer.raw, _GuardedFile
-    ):
-        return stream  # guarded already (a server's fork guards again)
+    if isinstance(getattr(getattr(stream, "buffer", None), "raw", None), _GuardedFile):
+        return stream  # guarded already
     try:
         descriptor = stream.fileno()
         stream.flush()
@@ -64,7 +62,7 @@ def _guarded(stream: TextIO, name: str) -> TextIO:
         io.BufferedWriter(_GuardedFile(descriptor, name)),
         encoding=stream.encoding,
         errors=stream.errors,
-        line_buffering=stream.line_buffering,
+        line_buffering=bool(stream.line_buffering),
     )
     return wrapper
 
