@@ -52,7 +52,8 @@ def _verify(directory: str) -> None:
     try:
         descriptor = os.open(directory, flags)
     except OSError as exc:
-        reason = "is a symbolic link" if exc.errno == errno.ELOOP else exc.strerror
+        link = exc.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(directory)
+        reason = "is a symbolic link" if link else f"cannot be opened: {exc.strerror}"
         raise OSError(f"{directory}: the server directory {reason}") from None
     try:
         status = os.fstat(descriptor)
