@@ -85,22 +85,22 @@ _PER_RUN = ("KINSPECT_SERVER", "KINSPECT_SERVER_DIR")
 """Settings the client reads itself: they do not change what a run does."""
 
 
-def _code_stamp() -> int:
-    """A checksum of the path, size, modification and change times and inode of every code
-    and data file kinspect runs from.
+def _code_stamp() -> list[tuple[str, int, int, int, int]]:
+    """The path, size, modification and change times and inode of every code and data file
+    kinspect runs from.
 
     The change time (ctime) cannot be set back: an edit that keeps the size and restores the
     modification time still changes it. Covers an upgrade in place and an edited checkout
     (rules and schemas at its top).
     """
-    stamp = 0
+    files = []
     folders = [_PACKAGE_DIR]
     for name in ("rules", "schemas"):  # in the package when installed (see kinspect.resources)
         if not os.path.isdir(os.path.join(_PACKAGE_DIR, name)):
             folders.append(os.path.join(os.path.dirname(_PACKAGE_DIR), name))
     while folders:
         try:
-            entries = sorted(os.scandir(folders.pop()), key=lambda entry: entry.name)
+            entries = list(os.scandir(folders.pop()))
         except OSError:
             continue
         for entry in entries:
@@ -108,34 +108,35 @@ def _code_stamp() -> int:
                 if entry.name != "__pycache__":
                     folders.append(entry.path)
                 continue
-            stamp = zlib.crc32(_describe(entry), stamp)
-    return stamp
+            files.append(_describe(entry))
+    files.sort()  # listing order is the file system's
+    return files
 
 
-def _installed_stamp() -> int:
-    """A checksum of the distributions installed where this interpreter imports from: an
-    upgraded, downgraded or reinstalled dependency (a new `.dist-info` directory) changes it."""
-    stamp = 0
+def _installed_stamp() -> list[tuple[str, int, int, int, int]]:
+    """The distributions installed where this interpreter imports from: an upgraded,
+    downgraded or reinstalled dependency (a new `.dist-info` directory) changes them."""
+    found = []
     for folder in sys.path:
         if os.path.basename(folder) not in ("site-packages", "dist-packages"):
             continue  # the working directory, the standard library (part of sys.version)
         try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
             if entry.name.endswith((".dist-info", ".egg-info", ".egg-link", ".pth")):
-                stamp = zlib.crc32(_describe(entry), stamp)
-    return stamp
+                found.append(_describe(entry))
+    found.sort()
+    return found
 
 
-def _describe(entry: os.DirEntry[str]) -> bytes:
+def _describe(entry: os.DirEntry[str]) -> tuple[str, int, int, int, int]:
     try:
         info = entry.stat()
     except OSError:  # a broken link, or removed since the listing
-        return f"{entry.path}\0missing\n".encode(errors="surrogateescape")
-    fields = (entry.path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-    return "\0".join(map(str, fields)).encode(errors="surrogateescape") + b"\n"
+        return entry.path, -1, 0, 0, 0
+    return entry.path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
 def socket_path(directory: str) -> str:
