@@ -46,13 +46,22 @@ class WriteRefused(Exception):
 
 def roots_of(paths: Sequence[str]) -> list[str]:
     """The real directories fixed files may lie in: each directory given, and the directory
-    of each file given (a symbolic link named on the command line is the repository's too)."""
+    of each file given (a symbolic link named on the command line is the repository's too).
+
+    A relative path that stays below the working directory (`k8s`, `k8s/app.yaml`) must also
+    resolve below it: `k8s -> /home/user/.kube` in a cloned repository gives no root at all.
+    """
+    here = os.path.realpath(".")
     roots = []
     for given in paths:
         if given == "-":
             continue
         directory = given if os.path.isdir(given) else os.path.dirname(given) or "."
-        roots.append(os.path.realpath(directory))
+        real = os.path.realpath(directory)
+        below = not os.path.isabs(given) and os.path.normpath(given).split(os.sep)[0] != ".."
+        if below and not inside(real, [here]):
+            continue
+        roots.append(real)
     return roots
 
 
@@ -75,7 +84,7 @@ def write_fixed(path: Path, roots: Sequence[str], original: bytes, new: bytes) -
     real = os.path.realpath(path)
     if not inside(real, roots):
         raise WriteRefused("outside", path=real)
-    write_atomic(Path(real), original, new)
+    write_atomic(Path(real), original, new)  # the name is opened without following links
 
 
 def write_atomic(path: Path, original: bytes, new: bytes) -> None:

@@ -58,6 +58,24 @@ def test_a_symlinked_directory_out_of_the_tree_is_not_written(tree: Path) -> Non
     assert (tree / "outside" / "target.yaml").read_text(encoding="utf-8") == POD
 
 
+def test_a_directory_named_in_the_working_directory_must_resolve_inside_it(tree: Path) -> None:
+    """`kinspect fix k8s` in a clone where `k8s -> ../outside`: the path given resolves out
+    of the working directory, so nothing under it is written."""
+    repo = tree / "repo"
+    (repo / "k8s").symlink_to("../outside")
+    target = tree / "outside" / "target.yaml"
+    for given in ("k8s", "k8s/target.yaml", "./k8s/"):
+        code, lines = fix(given, cwd=repo)
+        assert code == 2
+        name = given.rstrip("/")
+        name = name if name.endswith(".yaml") else f"{name}/target.yaml"
+        assert outside_refusal(name, target) in lines
+    assert target.read_text(encoding="utf-8") == POD
+    code, lines = fix("../outside", cwd=repo)  # named for what it is: fixed
+    assert code == 0, lines
+    assert "hostNetwork" not in target.read_text(encoding="utf-8")
+
+
 def test_a_symlink_inside_the_tree_is_written_through(tree: Path) -> None:
     (tree / "repo" / "real.yaml").write_text(POD, encoding="utf-8")
     (tree / "repo" / "link.yaml").symlink_to("real.yaml")
