@@ -52,6 +52,8 @@ class Step:
     require: str | None = None
     locate: str | None = None
     message: dict[str, str] | None = None
+    percent_of: tuple[tuple[str, str, int], ...] = ()
+    """(related path, subject path, default): percentages `where` sees as integers."""
 
     def admits(self, kind: str, workload: bool) -> bool:
         """Whether a resource of `kind` can be related by this step."""
@@ -125,6 +127,10 @@ def _step(item: dict[str, Any], source: str) -> Step:
         require=item.get("require"),
         locate=item.get("locate"),
         message=item.get("message"),
+        percent_of=tuple(
+            (path, spec["subject"], spec["default"])
+            for path, spec in sorted((item.get("percentOf") or {}).items())
+        ),
     )
 
 
@@ -173,4 +179,5 @@ def subject_paths(steps: tuple[Step, ...]) -> set[str]:
         if step.source == SUBJECT_STEP:
             paths |= step.source_paths
         paths |= placeholder_paths(step.where, SUBJECT)
+        paths |= {subject_path for _, subject_path, _ in step.percent_of}
     return paths

@@ -13,6 +13,7 @@ from operator import attrgetter
 from typing import Any
 
 from kinspect.facts import Fact, Subject
+from kinspect.facts_seen import project, scaled
 from kinspect.model import Result
 from kinspect.relation_spec import SUBJECT_STEP, Match, Step
 from kinspect.rules import Rule
@@ -83,7 +84,10 @@ def _where(step: Step, facts: Iterable[Fact], subject: Subject) -> Iterator[Fact
     for fact in facts:
         if validator is None:
             validator = _where_validator(step, subject)
-        if validator.is_valid(project(fact.values, step.fields)):
+        seen = project(fact.values, step.fields)
+        if step.percent_of:
+            seen = scaled(seen, step.percent_of, subject.values)
+        if validator.is_valid(seen):
             yield fact
 
 
@@ -101,23 +105,6 @@ def _where_validator(step: Step, subject: Subject) -> CompiledSchema:
 
 # Compiled `where` schemas (None: filled per subject), kept as long as their rules.
 _WHERE: dict[int, tuple[Any, CompiledSchema | None]] = {}
-
-
-def project(values: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    """The related resource as `where` sees it: only `fields`, nested as in the resource."""
-    data: dict[str, Any] = {}
-    kept: list[str] = []
-    for path in sorted(fields):
-        value = values.get(path)
-        if value is None or any(path.startswith(k + ".") for k in kept):
-            continue
-        kept.append(path)
-        *parents, last = path.split(".")
-        node = data
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    return data
 
 
 def _failed(subject: Subject, rule: Rule, index: int, related: Fact | None, lang: str) -> Result:
