@@ -12,6 +12,7 @@ from kinspect.locate import locate
 from kinspect.model import Result
 from kinspect.rules import Rule
 from kinspect.schema import CompiledSchema, compile_schema
+from kinspect.subjects import SUBJECTS, subject_names
 from kinspect.template import FIELD, compiled_fill, lookup_in, uses_fields
 
 _MISSING = object()
@@ -84,6 +85,8 @@ def _message(rule: Rule, target: Target, path: Path, lang: str) -> tuple[str, st
         "value": "" if value is _MISSING else render_value(value),
         "path": dotted(path),
     }
+    if "{" + SUBJECTS + "}" in template:  # a binding's subjects: named only when asked for
+        fields[SUBJECTS] = subject_names(get_path(resource.data, (SUBJECTS,)))
     return template.format_map(fields), fix
 
 

@@ -19,6 +19,7 @@ from kinspect.relation_spec import SUBJECT_STEP, Match, Step
 from kinspect.rules import Rule
 from kinspect.schema import CompiledSchema, compile_schema
 from kinspect.selectors import LabelIndex, SelectorIndex, selects
+from kinspect.subjects import SUBJECTS, subject_names
 from kinspect.template import SUBJECT, compiled_fill, lookup_values, placeholder_paths
 
 Source = Subject | Fact
@@ -121,6 +122,7 @@ def _failed(subject: Subject, rule: Rule, index: int, related: Fact | None, lang
         "value": failure.value,
         "path": failure.path,
         "related": related.ref if related else "",
+        SUBJECTS: subject_names(subject.values.get(SUBJECTS)),
     }
     # Where the failure points, unless the file's mapper placed it already (in a worker).
     file, line, column, source_file, source_line = failure.placed or (

@@ -20,6 +20,7 @@ from kinspect.resources import rules_dir, schema_path
 from kinspect.rulecache import RuleCache
 from kinspect.rulesafety import check_rule
 from kinspect.schema import CompiledSchema, compile_schema
+from kinspect.subjects import SUBJECTS
 from kinspect.template import FIELD, SUBJECT, with_defaults
 
 _PARAM_IN_STRING = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -219,7 +220,7 @@ def _validated_data(path: Path, text: str) -> dict[str, Any]:
     return data
 
 
-_PLACEHOLDERS = frozenset({"kind", "namespace", "name", "container", "value", "path"})
+_PLACEHOLDERS = frozenset({"kind", "namespace", "name", "container", "value", "path", "subjects"})
 
 
 def _check_placeholders(rule: Rule) -> None:
@@ -329,9 +330,16 @@ def _build(data: dict[str, Any], file: str, values: dict[str, Any] | None = None
         parameters=dict(params),
         overrides=data.get("overrides", False),
         analysis=data.get("analysis"),
-        relations=build_steps(substitute(data.get("relations", []), params)),
+        relations=build_steps(substitute(data.get("relations", []), params), _names_subjects(data)),
         fix=build_fix(substitute(data.get("fix", []), params)),
         source=data,
+    )
+
+
+def _names_subjects(data: dict[str, Any]) -> bool:
+    """Whether a message of the rule names a binding's subjects (relations then keep them)."""
+    return "{" + SUBJECTS + "}" in json.dumps(
+        [data.get("texts"), data.get("messages"), data.get("relations")], ensure_ascii=False
     )
 
 
