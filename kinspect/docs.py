@@ -90,6 +90,8 @@ def render_rule(rule: Rule, fixtures: Path | None = None) -> str:
         "## References\n\n" + "\n".join(f"- <{url}>" for url in rule.references),
     ]
     parts.append(_parameters(rule))
+    note = (rule.source or {}).get("polaris", {}).get("note")
+    parts.append(f"## Polaris mode\n\n{note['en']}" if note else "")
     zh_parts = [
         f"## 中文\n\n### {zh.title}\n\n检查对象：{_applies_to(rule, 'zh')}。"
         f"失败时的提示：\n\n> {_message(zh.message)}",
@@ -100,6 +102,7 @@ def render_rule(rule: Rule, fixtures: Path | None = None) -> str:
             _example_section(rule, example, "zh", "### 不合格的示例", "kinspect 的报告")
         )
     zh_parts.append(f"### 修复建议\n\n{zh.fix}\n\n修复后：\n\n{_fence('yaml', rule.fix_example)}")
+    zh_parts.append(f"### Polaris 模式\n\n{note['zh']}" if note else "")
     return "\n\n".join(part for part in [*parts, *zh_parts] if part) + "\n"
 
 

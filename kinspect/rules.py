@@ -215,9 +215,23 @@ def _validated_data(path: Path, text: str) -> dict[str, Any]:
     rule = _build(data, str(path))
     if rule.analysis is None:  # analyses document placeholders of their own
         _check_placeholders(rule)
+    if "polaris" in data:
+        _check_polaris(data, documents[0], str(path))
     if path.resolve().parent != rules_dir().resolve():  # custom rules are data from anyone
         check_rule(rule, documents[0].root)
     return data
+
+
+def _check_polaris(data: dict[str, Any], document: Any, file: str) -> None:
+    """The rule as Polaris mode rebuilds it must be a valid rule too."""
+    from kinspect.polaris_mode import polaris_data
+
+    variant = polaris_data(data)
+    try:
+        _validate(variant, document)
+        _check_placeholders(_build(variant, file))
+    except KinspectError as exc:
+        raise KinspectError(f"polaris: {exc.message}", hint=exc.hint) from None
 
 
 _PLACEHOLDERS = frozenset({"kind", "namespace", "name", "container", "value", "path", "subjects"})
@@ -299,6 +313,11 @@ def _rule_meta_validator() -> Any:
 
 
 _META: Any = None
+
+
+def rebuild(data: dict[str, Any], file: str) -> Rule:
+    """A rule from rule-file data derived from a validated file (Polaris mode's variant)."""
+    return _build(data, file)
 
 
 def _build(data: dict[str, Any], file: str, values: dict[str, Any] | None = None) -> Rule:
