@@ -24,11 +24,13 @@ _SCOPES = {
     "en": {
         "resource": "each {kinds}",
         "podSpec": "the pod spec of each {kinds}",
+        "podTemplate": "the pod template of each {kinds}",
         "container": "each container ({types}) of each {kinds}",
     },
     "zh": {
         "resource": "每个{kinds}",
         "podSpec": "每个{kinds}的 Pod Spec",
+        "podTemplate": "每个{kinds}的 Pod 模板",
         "container": "每个{kinds}中的每个容器（{types}）",
     },
 }

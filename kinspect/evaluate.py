@@ -10,6 +10,7 @@ from ruamel.yaml.nodes import Node
 from kinspect.extract import Path, Target, dotted, get_path
 from kinspect.locate import locate
 from kinspect.model import Result
+from kinspect.resource_fill import fill_resource, uses_resource
 from kinspect.rules import Rule
 from kinspect.schema import CompiledSchema, compile_schema
 from kinspect.subjects import SUBJECTS, subject_names
@@ -30,7 +31,7 @@ def evaluate(
 
     `position`: where the target is (`locate(root, target.path)`), when already known.
     """
-    validator = validator_for(rule, target.instance)
+    validator = validator_for(rule, target.instance, target.resource.data)
     if validator.is_valid(target.instance):
         position = position or locate(root, target.path)[0]
         return _result(rule, target, file, position, True, rule.text(lang).title, lang)
@@ -41,10 +42,15 @@ def evaluate(
     return _result(rule, target, file, (line, column), False, message, lang, document_path, fix)
 
 
-def validator_for(rule: Rule, instance: Any) -> CompiledSchema:
-    """The rule's compiled schema; with `$field` placeholders, filled from `instance`."""
-    if uses_fields(rule.schema):
-        return compiled_fill(rule.schema, FIELD, lookup_in(instance))
+def validator_for(rule: Rule, instance: Any, resource: Any = None) -> CompiledSchema:
+    """The rule's compiled schema; with `$field` placeholders, filled from `instance` (and
+    Polaris's templates and quantities from the target's `resource`)."""
+    schema = rule.schema
+    if uses_resource(schema):
+        schema = fill_resource(schema, instance, instance if resource is None else resource)
+        return compiled_fill(schema, FIELD, lookup_in(instance))
+    if uses_fields(schema):
+        return compiled_fill(schema, FIELD, lookup_in(instance))
     return rule.validator
 
 

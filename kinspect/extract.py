@@ -164,6 +164,10 @@ def targets_of(resource: Resource, scopes: frozenset[str]) -> Iterator[Target]:
         return
     spec = get_path(resource.data, spec_path)
     full_spec_path = (*resource.path, *spec_path)
+    if "podTemplate" in scopes:  # metadata and spec: the Pod itself for a Pod
+        template_path = spec_path[:-1]
+        template = get_path(resource.data, template_path)
+        yield Target("podTemplate", resource, template, (*resource.path, *template_path))
     if "podSpec" in scopes:
         yield Target("podSpec", resource, spec, full_spec_path)
     if "container" in scopes:
