@@ -215,23 +215,26 @@ def _validated_data(path: Path, text: str) -> dict[str, Any]:
     rule = _build(data, str(path))
     if rule.analysis is None:  # analyses document placeholders of their own
         _check_placeholders(rule)
-    if "polaris" in data:
-        _check_polaris(data, documents[0], str(path))
+    variant = _polaris_variant(data, documents[0], str(path)) if "polaris" in data else None
     if path.resolve().parent != rules_dir().resolve():  # custom rules are data from anyone
         check_rule(rule, documents[0].root)
+        if variant is not None:
+            check_rule(variant, documents[0].root)
     return data
 
 
-def _check_polaris(data: dict[str, Any], document: Any, file: str) -> None:
-    """The rule as Polaris mode rebuilds it must be a valid rule too."""
+def _polaris_variant(data: dict[str, Any], document: Any, file: str) -> Rule:
+    """The rule as Polaris mode rebuilds it, which must be a valid rule too."""
     from kinspect.polaris_mode import polaris_data
 
     variant = polaris_data(data)
     try:
         _validate(variant, document)
-        _check_placeholders(_build(variant, file))
+        rule = _build(variant, file)
+        _check_placeholders(rule)
     except KinspectError as exc:
         raise KinspectError(f"polaris: {exc.message}", hint=exc.hint) from None
+    return rule
 
 
 _PLACEHOLDERS = frozenset({"kind", "namespace", "name", "container", "value", "path", "subjects"})

@@ -102,3 +102,22 @@ def test_a_polaris_config_gets_polaris_verdicts_under_current_ids(tmp_path: Path
     }
     proc = run_cli("lint", "--polaris-config", str(config), "--checks", checks, str(unset))
     assert "not applied" not in proc.stderr
+
+
+def test_a_custom_rule_may_say_how_polaris_decides(tmp_path: Path) -> None:
+    from kinspect.errors import KinspectError
+    from kinspect.rules import load_rule
+
+    source = (Path(__file__).parent.parent / "rules" / "hostNetworkSet.yaml").read_text()
+    block = (
+        "polaris:\n  note: {en: Polaris skips kube-system, zh: Polaris 跳过 kube-system}\n"
+        "  exempt: {properties: {metadata: {properties: {namespace: {const: kube-system}}}}}\n"
+    )
+    rule_file = tmp_path / "hostNetworkSet.yaml"
+    rule_file.write_text(source.replace("\ntexts:\n", f"\n{block}texts:\n", 1))
+    assert polaris_variant(load_rule(rule_file)).schema != RULES["hostNetworkSet"].schema
+    # A block that makes an invalid rule is an error at load, naming the block.
+    rule_file.write_text(source.replace("\ntexts:\n", "\npolaris:\n  note: {en: x, zh: x}\n"
+                                        "  schema: {type: 7}\ntexts:\n", 1))  # fmt: skip
+    with pytest.raises(KinspectError, match="^polaris: "):
+        load_rule(rule_file)
