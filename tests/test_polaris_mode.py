@@ -119,5 +119,5 @@ def test_a_custom_rule_may_say_how_polaris_decides(tmp_path: Path) -> None:
     # A block that makes an invalid rule is an error at load, naming the block.
     rule_file.write_text(source.replace("\ntexts:\n", "\npolaris:\n  note: {en: x, zh: x}\n"
                                         "  schema: {type: 7}\ntexts:\n", 1))  # fmt: skip
-    with pytest.raises(KinspectError, match="^polaris: "):
+    with pytest.raises(KinspectError, match=r"^polaris: "):
         load_rule(rule_file)
