@@ -1,0 +1,315 @@
+"""What a kustomization changes in the resources it builds, and where each change is written.
+
+Each layer (a strategic-merge or JSON 6902 patch, an `images:`, `replicas:` or `namespace:`
+entry) answers one question: does it set this field of this built resource, and at which line?
+kustomize's own transformer annotations name only the kind of transformer, never the patch,
+so the answer is read from the patches themselves, checked against the built values.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ruamel.yaml.nodes import Node, ScalarNode
+
+from kinspect.extract import CONTAINER_TYPES, Path, get_path
+from kinspect.kustomize_tree import Kustomization, read_documents
+from kinspect.loader import Document, load_documents
+from kinspect.errors import KinspectError
+from kinspect.locate import locate, node_at
+
+Spot = tuple[str, int, int]
+"""A file's name as findings show it, and a 1-based line and column in it."""
+
+# Keys by which a strategic merge (and kinspect) tells list items apart.
+MERGE_KEYS = ("name", "mountPath", "containerPort", "devicePath", "topologyKey", "ip")
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """A built resource as layers see it: kind, names (as first written, as built) and data."""
+
+    kind: str
+    names: tuple[str, str]
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """YAML read from a file, or inline in a kustomization (then shifted to its lines)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+    block: bool = True
+    """Every line is indented by `column` (a block scalar), not only the first."""
+
+    def spot(self, root: Node, path: Path) -> Spot | None:
+        """Where `path` is (None when the document does not hold all of it)."""
+        (line, column), depth = locate(root, path)
+        if depth != len(path):
+            return None
+        shift = self.column if self.block or line == 1 else 0
+        return self.file, line + self.line, column + shift
+
+
+class Layer(Protocol):
+    """One change a kustomization makes."""
+
+    @property
+    def merges(self) -> bool:
+        """Whether it merges into mappings and lists (rather than replacing them)."""
+
+    def covers(self, built: Built, path: Path) -> Spot | None:
+        """Where this layer sets `path` of the built resource, if it does."""
+
+
+def follow(source: Any, built: Any, path: Path) -> tuple[Path, Any] | None:
+    """`path` of the built data translated to `source` (list items matched by merge key)."""
+    translated: list[str | int] = []
+    for key in path:
+        if isinstance(key, int):
+            if not isinstance(source, list) or not isinstance(built, list):
+                return None
+            index = same_item(source, built[key]) if 0 <= key < len(built) else None
+            if index is None:
+                return None
+            source, built = source[index], built[key]
+            translated.append(index)
+        else:
+            if not isinstance(source, dict) or key not in source:
+                return None
+            source, built = source[key], built.get(key) if isinstance(built, dict) else None
+            translated.append(key)
+    return tuple(translated), source
+
+
+def same_item(items: list[Any], item: Any) -> int | None:
+    """The index in `items` of the list item that `item` is (by merge key, else by value)."""
+    if isinstance(item, dict):
+        for key in MERGE_KEYS:
+            if key in item:
+                return next(
+                    (i for i, c in enumerate(items) if isinstance(c, dict) and c.get(key) == item[key]),
+                    None,
+                )
+    return next((i for i, candidate in enumerate(items) if candidate == item), None)
+
+
+def name_matches(pattern: Any, names: tuple[str, str]) -> bool:
+    """A patch's name or target name against a resource's names (before and after prefixes)."""
+    if not isinstance(pattern, str):
+        return False
+    first, built = names
+    if pattern in names or (first in pattern and pattern in built):
+        return True
+    try:
+        return any(re.fullmatch(pattern, name) for name in names)
+    except re.error:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class StrategicMerge:
+    """A strategic-merge patch document."""
+
+    piece: Piece
+    document: Document
+    target: dict[str, Any] | None
+    merges = True
+
+    def covers(self, built: Built, path: Path) -> Spot | None:
+        data = self.document.data
+        if not _selects(self.target, data, built):
+            return None
+        found = follow(data, built.data, path)
+        if found is None:
+            return None
+        translated, value = found
+        if not consistent(value, get_path(built.data, path)):
+            return None  # set here, then changed again by something else
+        return self.piece.spot(self.document.root, translated)
+
+
+@dataclass(frozen=True, slots=True)
+class Json6902:
+    """A JSON 6902 patch: a list of operations."""
+
+    piece: Piece
+    document: Document
+    target: dict[str, Any] | None
+    merges = False
+
+    def covers(self, built: Built, path: Path) -> Spot | None:
+        if not _selects(self.target, None, built):
+            return None
+        operations = self.document.data
+        for index in reversed(range(len(operations))):
+            spot = self._operation(index, operations[index], built, path)
+            if spot is not None:
+                return spot
+        return None
+
+    def _operation(self, index: int, operation: Any, built: Built, path: Path) -> Spot | None:
+        if not isinstance(operation, dict) or operation.get("op") not in _SETTING:
+            return None
+        tokens = _pointer(operation.get("path"))
+        if tokens is None or len(tokens) > len(path):
+            return None
+        if not all(_token_matches(t, path[n]) for n, t in enumerate(tokens)):
+            return None
+        rest = path[len(tokens) :]
+        if operation["op"] in ("copy", "move"):
+            return None if rest else self.piece.spot(self.document.root, (index, "path"))
+        value = get_path(operation.get("value"), rest) if rest else operation.get("value")
+        if value is None or not consistent(value, get_path(built.data, path)):
+            return None
+        return self.piece.spot(self.document.root, (index, "value", *rest))
+
+
+_SETTING = ("add", "replace", "copy", "move")
+
+
+def _pointer(text: Any) -> list[str] | None:
+    if not isinstance(text, str) or not text.startswith("/"):
+        return None
+    return [t.replace("~1", "/").replace("~0", "~") for t in text[1:].split("/")]
+
+
+def _token_matches(token: str, key: str | int) -> bool:
+    # `-` appends: which item it became is checked by `consistent` on the value.
+    return token == key if isinstance(key, str) else token in (str(key), "-")
+
+
+def consistent(value: Any, built: Any) -> bool:
+    """Whether the built value can be the one a layer wrote (equal scalars, same list item)."""
+    if isinstance(value, dict):
+        return isinstance(built, dict) and all(
+            value[key] == built.get(key) for key in MERGE_KEYS if key in value
+        )
+    if isinstance(value, list):
+        return isinstance(built, list)
+    return bool(value == built)
+
+
+def _selects(target: dict[str, Any] | None, patch: Any, built: Built) -> bool:
+    """Whether a patch applies to the resource: its target, else its own kind and name."""
+    if target is not None:
+        kind, name = target.get("kind"), target.get("name")
+    else:
+        metadata = patch.get("metadata") if isinstance(patch, dict) else None
+        kind = patch.get("kind") if isinstance(patch, dict) else None
+        name = metadata.get("name") if isinstance(metadata, dict) else None
+    if kind is not None and kind != built.kind:
+        return False
+    return name is None or name_matches(name, built.names)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """An `images:`, `replicas:` or `namespace:` entry of a kustomization."""
+
+    piece: Piece
+    kustomization: Kustomization
+    path: Path
+    merges = False
+
+    def covers(self, built: Built, path: Path) -> Spot | None:
+        entry = get_path(self.kustomization.data, self.path)
+        field = self.path[0]
+        if field == "namespace":
+            key: Path | None = () if path == ("metadata", "namespace") else None
+        elif field == "replicas":
+            wanted = path == ("spec", "replicas") and isinstance(entry, dict)
+            key = ("count",) if wanted and name_matches(entry.get("name"), built.names) else None
+        else:
+            key = _image_key(entry, built, path)
+        if key is None:
+            return None
+        return self.piece.spot(self.kustomization.document.root, (*self.path, *key))
+
+
+def _image_key(entry: Any, built: Built, path: Path) -> Path | None:
+    """The key of an `images:` entry that sets the tag of the image at `path`, if it does."""
+    if len(path) < 3 or path[-1] != "image" or path[-3] not in CONTAINER_TYPES:
+        return None
+    image = get_path(built.data, path)
+    if not isinstance(entry, dict) or not isinstance(image, str):
+        return None
+    if repository(image) != (entry.get("newName") or entry.get("name")):
+        return None
+    key = next((k for k in ("digest", "newTag") if k in entry), None)
+    return None if key is None else (key,)
+
+
+def repository(image: str) -> str:
+    """An image reference without its tag and digest."""
+    image = image.split("@", 1)[0]
+    slash = image.rfind("/")
+    colon = image.rfind(":")
+    return image[:colon] if colon > slash else image
+
+
+def layers_of(kustomization: Kustomization) -> list[Layer]:
+    """The layers of one kustomization, in the order kustomize applies them."""
+    own = Piece(kustomization.namer(kustomization.file))
+    layers: list[Layer] = []
+    fields = ("patchesStrategicMerge", "patches", "patchesJson6902")
+    for index, field, entry in kustomization.entries(*fields):
+        layers.extend(_patches(kustomization, (field, index), entry))
+    for index, field, _ in kustomization.entries("replicas", "images"):
+        layers.append(Entry(own, kustomization, (field, index)))
+    if isinstance(kustomization.data.get("namespace"), str):
+        layers.append(Entry(own, kustomization, ("namespace",)))
+    return layers
+
+
+def _patches(kustomization: Kustomization, where: Path, entry: Any) -> list[Layer]:
+    """The documents of one patch entry (a file, or inline text), each a layer."""
+    target = entry.get("target") if isinstance(entry, dict) else None
+    target = target if isinstance(target, dict) else None
+    if isinstance(entry, dict) and isinstance(entry.get("patch"), str):
+        piece, documents = _inline(kustomization, (*where, "patch"), entry["patch"])
+    elif isinstance(entry, str) and "\n" in entry:
+        piece, documents = _inline(kustomization, where, entry)
+    else:
+        relative = entry.get("path") if isinstance(entry, dict) else entry
+        if not isinstance(relative, str) or "://" in relative:
+            return []
+        file = os.path.normpath(os.path.join(kustomization.directory, relative))
+        piece, documents = Piece(kustomization.namer(file)), read_documents(file)
+    return [
+        (Json6902 if isinstance(d.data, list) else StrategicMerge)(piece, d, target)
+        for d in documents
+        if isinstance(d.data, list | dict)
+    ]
+
+
+def _inline(kustomization: Kustomization, where: Path, text: str) -> tuple[Piece, list[Document]]:
+    """An inline patch's documents, and how to shift their lines into the kustomization."""
+    name = kustomization.namer(kustomization.file)
+    try:
+        documents = list(load_documents(text))
+    except KinspectError:
+        return Piece(name), []
+    node = node_at(kustomization.document.root, where)
+    if not isinstance(node, ScalarNode):
+        return Piece(name), []
+    line = int(node.start_mark.line)
+    if node.style in ("|", ">"):
+        return Piece(name, line + 1, _indent(kustomization.file, line + 1)), documents
+    return Piece(name, line, int(node.start_mark.column) + 1, block=False), documents
+
+
+def _indent(file: str, line: int) -> int:
+    """The indentation of a block scalar whose first line is `line` (0-based)."""
+    try:
+        with open(file, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 0
+    text = next((text for text in lines[line:] if text.strip()), "")
+    return len(text) - len(text.lstrip(" "))
