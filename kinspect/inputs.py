@@ -84,6 +84,8 @@ class Stream:
     name: str
     text: str
     mapper: Mapper | None = None
+    build: str | None = None
+    """The kustomization or chart (and release) that was built: each result names it."""
 
 
 def parse_path(dotted: str) -> Path:
@@ -114,7 +116,7 @@ class Run:
         self.context_only: list[tuple[str, frozenset[str], str | None]] = []
         """Streams whose objects of these kinds are read for the checks of a namespace only."""
         self.template_dirs: dict[str, list[str]] = {}
-        self.kept: dict[str, tuple[Mapper, list[Document]]] = {}
+        self.kept: dict[str, tuple[Mapper, list[Document], str | None]] = {}
 
     def open(self, source: Source) -> Stream | None:
         """The stream of a source; None when it is a Helm template file (noted instead)."""
@@ -146,7 +148,7 @@ class Run:
         if stream is not None and stream.mapper is not None:
             if not stream.mapper.admit(document, resource):
                 return False
-            kept = self.kept.setdefault(stream.name, (stream.mapper, []))[1]
+            kept = self.kept.setdefault(stream.name, (stream.mapper, [], stream.build))[1]
             if not kept or kept[-1] is not document:
                 kept.append(document)
         self.owners.observe(stream.name if stream else "", resource)
@@ -182,7 +184,7 @@ class Run:
 
     def _place(self, outcome: Outcome) -> dict[str, Places]:
         """Move the outcome's results and inspected resources to their sources; the places."""
-        places = {name: Places(mapper, docs) for name, (mapper, docs) in self.kept.items()}
+        places = {name: Places(*kept) for name, kept in self.kept.items()}
         outcome.results[:] = placed(places, outcome.results)
         outcome.inspected[:] = [
             places[ref.file].ref(ref) if ref.file in places else ref for ref in outcome.inspected

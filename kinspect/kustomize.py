@@ -70,8 +70,8 @@ def build(source: Source, command: str | None, run: Run) -> Stream:
         )
         text = _run([*prefix, str(overlay)], relative, source.name)
     relative_names = not Path(source.name).is_absolute()
-    mapper = KustomizeMapper(overlay, relative_names, run, target, source.name)
-    return Stream(source.name, text, mapper)
+    mapper = KustomizeMapper(overlay, relative_names, run, target)
+    return Stream(source.name, text, mapper, build=source.name)
 
 
 def build_command(command: str | None) -> list[str]:

@@ -62,11 +62,10 @@ class KustomizeMapper:
 
     annotates_only = False
 
-    def __init__(self, overlay: Path, relative: bool, run: Run, root: Path, build: str) -> None:
+    def __init__(self, overlay: Path, relative: bool, run: Run, root: Path) -> None:
         self.overlay = overlay
         self.relative = relative
         self.run = run
-        self.build = build
         self.tree = Tree(root, self.display)
         # Keyed by the identity of the resource's data: admit() always runs first.
         self._origins: dict[int, _Origin] = {}
@@ -94,16 +93,10 @@ class KustomizeMapper:
         _, depth = locate(document.root, path)
         spot = self._spot(resource, path[len(resource.path) : depth])
         if spot is None:
-            return replace(result, build=self.build)
+            return result
         file, line, column = spot
         return replace(
-            result,
-            file=file,
-            line=line,
-            column=column,
-            source_file=file,
-            source_line=line,
-            build=self.build,
+            result, file=file, line=line, column=column, source_file=file, source_line=line
         )
 
     def _spot(self, resource: Resource, path: KeyPath) -> Spot | None:
