@@ -15,10 +15,10 @@ from typing import Any, Protocol
 
 from ruamel.yaml.nodes import Node, ScalarNode
 
+from kinspect.errors import KinspectError
 from kinspect.extract import CONTAINER_TYPES, Path, get_path
 from kinspect.kustomize_tree import Kustomization, read_documents
 from kinspect.loader import Document, load_documents
-from kinspect.errors import KinspectError
 from kinspect.locate import locate, node_at
 
 Spot = tuple[str, int, int]
@@ -89,14 +89,15 @@ def follow(source: Any, built: Any, path: Path) -> tuple[Path, Any] | None:
 
 def same_item(items: list[Any], item: Any) -> int | None:
     """The index in `items` of the list item that `item` is (by merge key, else by value)."""
-    if isinstance(item, dict):
-        for key in MERGE_KEYS:
-            if key in item:
-                return next(
-                    (i for i, c in enumerate(items) if isinstance(c, dict) and c.get(key) == item[key]),
-                    None,
-                )
-    return next((i for i, candidate in enumerate(items) if candidate == item), None)
+    merge_key = next((k for k in MERGE_KEYS if k in item), None) if isinstance(item, dict) else None
+    for index, candidate in enumerate(items):
+        if merge_key is None:
+            same = candidate == item
+        else:
+            same = isinstance(candidate, dict) and candidate.get(merge_key) == item[merge_key]
+        if same:
+            return index
+    return None
 
 
 def name_matches(pattern: Any, names: tuple[str, str]) -> bool:

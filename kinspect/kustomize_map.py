@@ -68,7 +68,7 @@ class KustomizeMapper:
         self.run = run
         self.tree = Tree(root, self.display)
         # Keyed by the identity of the resource's data: admit() always runs first.
-        self._origins: dict[int, _Origin] = {}
+        self._origins: dict[int, _Origin | None] = {}
         self._files: dict[str, list[Document]] = {}
 
     def admit(self, document: Document, resource: Resource) -> bool:

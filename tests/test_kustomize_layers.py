@@ -21,7 +21,9 @@ NAME = "tests/fixtures/kustomize/layers"
 DEV = f"{NAME}/overlays/dev"
 
 
-def failing(report: dict[str, Any], check: str, namespace: str, container: str | None = None) -> Any:
+def failing(
+    report: dict[str, Any], check: str, namespace: str, container: str | None = None
+) -> Any:
     found = [
         r
         for r in report["results"]
