@@ -23,6 +23,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "shared": "{path} is shared with a suppressed finding",
         "noFix": "the check has no automatic fix",
         "stillFails": "still fails after the fix",
+        "byHand": "the kustomize build has it here, but the file alone does not (e.g. a JSON "
+        "6902 patch): change it by hand",
+        "setByKustomize": "set by the kustomization (images:, replicas:, a generator or an "
+        "inline patch): change it by hand",
         "mapping": "mapping",
         "list": "list",
         "scalar": "scalar",
@@ -62,6 +66,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "shared": "{path} 与一个已被抑制的问题共用",
         "noFix": "该检查项没有自动修复",
         "stillFails": "修复后仍未通过",
+        "byHand": "kustomize 构建结果在此处有该问题，但单独的文件中没有（例如 JSON 6902 补丁）："
+        "请手动修改",
+        "setByKustomize": "由 kustomization 设置（images:、replicas:、生成器或内联补丁）：请手动修改",
         "mapping": "映射",
         "list": "列表",
         "scalar": "标量",
