@@ -76,9 +76,10 @@ class KustomizeMapper:
         from kinspect.inputs import fingerprint
 
         annotation = pop_origin(resource.data)
-        origin = self._origin(annotation, resource)
-        self._origins[id(resource.data)] = origin
-        return self.run.first_time(fingerprint([annotation, resource.data]))
+        if not self.run.first_time(fingerprint([annotation, resource.data])):
+            return False
+        self._origins[id(resource.data)] = self._origin(annotation, resource)
+        return True
 
     def ref(self, document: Document, resource: Resource, ref: ResourceRef) -> ResourceRef:
         """The resource starts where it is written in its origin file (or generator)."""
