@@ -86,6 +86,9 @@ class Stream:
     mapper: Mapper | None = None
     build: str | None = None
     """The kustomization or chart (and release) that was built: each result names it."""
+    once: bool = False
+    """An object identical to one another build produced is not inspected again (a chart
+    rendered twice); a kustomize build decides that in its mapper, by origin and content."""
 
 
 def parse_path(dotted: str) -> Path:
@@ -147,6 +150,8 @@ class Run:
         """Whether to inspect a resource (the stream's mapper decides); keeps what finish needs."""
         if stream is not None and stream.mapper is not None:
             if not stream.mapper.admit(document, resource):
+                return False
+            if stream.once and not self.first_time(fingerprint(["built", resource.data])):
                 return False
             kept = self.kept.setdefault(stream.name, (stream.mapper, [], stream.build))[1]
             if not kept or kept[-1] is not document:
