@@ -1,25 +1,23 @@
 """What a kustomization changes in the resources it builds, and where each change is written.
 
-Each layer (a strategic-merge or JSON 6902 patch, an `images:`, `replicas:` or `namespace:`
-entry) answers one question: does it set this field of this built resource, and at which line?
-kustomize's own transformer annotations name only the kind of transformer, never the patch,
-so the answer is read from the patches themselves, checked against the built values.
+Each layer (a strategic-merge or JSON 6902 patch here; an `images:`, `replicas:`, `namespace:`
+or label entry in kinspect.kustomize_entries) answers one question: does it set this field of
+this built resource, and at which line? kustomize's own transformer annotations name only the
+kind of transformer, never the patch, so the answer is read from the patches themselves,
+checked against the built values.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ruamel.yaml.nodes import Node, ScalarNode
+from ruamel.yaml.nodes import Node
 
-from kinspect.errors import KinspectError
-from kinspect.extract import CONTAINER_TYPES, Path, get_path
-from kinspect.kustomize_tree import Kustomization, read_documents
-from kinspect.loader import Document, load_documents
-from kinspect.locate import locate, node_at
+from kinspect.extract import Path, get_path
+from kinspect.loader import Document
+from kinspect.locate import locate
 
 Spot = tuple[str, int, int]
 """A file's name as findings show it, and a 1-based line and column in it."""
@@ -207,110 +205,3 @@ def _selects(target: dict[str, Any] | None, patch: Any, built: Built) -> bool:
     if kind is not None and kind != built.kind:
         return False
     return name is None or name_matches(name, built.names)
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """An `images:`, `replicas:` or `namespace:` entry of a kustomization."""
-
-    piece: Piece
-    kustomization: Kustomization
-    path: Path
-    merges = False
-
-    def covers(self, built: Built, path: Path) -> Spot | None:
-        entry = get_path(self.kustomization.data, self.path)
-        field = self.path[0]
-        if field == "namespace":
-            key: Path | None = () if path == ("metadata", "namespace") else None
-        elif field == "replicas":
-            wanted = path == ("spec", "replicas") and isinstance(entry, dict)
-            key = ("count",) if wanted and name_matches(entry.get("name"), built.names) else None
-        else:
-            key = _image_key(entry, built, path)
-        if key is None:
-            return None
-        return self.piece.spot(self.kustomization.document.root, (*self.path, *key))
-
-
-def _image_key(entry: Any, built: Built, path: Path) -> Path | None:
-    """The key of an `images:` entry that sets the tag of the image at `path`, if it does."""
-    if len(path) < 3 or path[-1] != "image" or path[-3] not in CONTAINER_TYPES:
-        return None
-    image = get_path(built.data, path)
-    if not isinstance(entry, dict) or not isinstance(image, str):
-        return None
-    if repository(image) != (entry.get("newName") or entry.get("name")):
-        return None
-    key = next((k for k in ("digest", "newTag") if k in entry), None)
-    return None if key is None else (key,)
-
-
-def repository(image: str) -> str:
-    """An image reference without its tag and digest."""
-    image = image.split("@", 1)[0]
-    slash = image.rfind("/")
-    colon = image.rfind(":")
-    return image[:colon] if colon > slash else image
-
-
-def layers_of(kustomization: Kustomization) -> list[Layer]:
-    """The layers of one kustomization, in the order kustomize applies them."""
-    own = Piece(kustomization.namer(kustomization.file))
-    layers: list[Layer] = []
-    fields = ("patchesStrategicMerge", "patches", "patchesJson6902")
-    for index, field, entry in kustomization.entries(*fields):
-        layers.extend(_patches(kustomization, (field, index), entry))
-    for index, field, _ in kustomization.entries("replicas", "images"):
-        layers.append(Entry(own, kustomization, (field, index)))
-    if isinstance(kustomization.data.get("namespace"), str):
-        layers.append(Entry(own, kustomization, ("namespace",)))
-    return layers
-
-
-def _patches(kustomization: Kustomization, where: Path, entry: Any) -> list[Layer]:
-    """The documents of one patch entry (a file, or inline text), each a layer."""
-    target = entry.get("target") if isinstance(entry, dict) else None
-    target = target if isinstance(target, dict) else None
-    if isinstance(entry, dict) and isinstance(entry.get("patch"), str):
-        piece, documents = _inline(kustomization, (*where, "patch"), entry["patch"])
-    elif isinstance(entry, str) and "\n" in entry:
-        piece, documents = _inline(kustomization, where, entry)
-    else:
-        relative = entry.get("path") if isinstance(entry, dict) else entry
-        if not isinstance(relative, str) or "://" in relative:
-            return []
-        file = os.path.normpath(os.path.join(kustomization.directory, relative))
-        piece, documents = Piece(kustomization.namer(file)), read_documents(file)
-    return [
-        (Json6902 if isinstance(d.data, list) else StrategicMerge)(piece, d, target)
-        for d in documents
-        if isinstance(d.data, list | dict)
-    ]
-
-
-def _inline(kustomization: Kustomization, where: Path, text: str) -> tuple[Piece, list[Document]]:
-    """An inline patch's documents, and how to shift their lines into the kustomization."""
-    name = kustomization.namer(kustomization.file)
-    try:
-        documents = list(load_documents(text))
-    except KinspectError:
-        return Piece(name), []
-    node = node_at(kustomization.document.root, where)
-    if not isinstance(node, ScalarNode):
-        return Piece(name), []
-    line = int(node.start_mark.line)
-    if node.style in ("|", ">"):
-        return Piece(name, line + 1, _indent(kustomization.file, line + 1)), documents
-    return Piece(name, line, int(node.start_mark.column) + 1, block=False), documents
-
-
-def _indent(file: str, line: int) -> int:
-    """The indentation of a block scalar whose first line is `line` (0-based)."""
-    try:
-        with open(file, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-    except (OSError, UnicodeDecodeError):
-        return 0
-    text = next((text for text in lines[line:] if text.strip()), "")
-    return len(text) - len(text.lstrip(" "))

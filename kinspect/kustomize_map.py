@@ -88,9 +88,7 @@ class KustomizeMapper:
 
     def result(self, document: Document, resource: Resource, result: Result) -> Result:
         """Move a result to the file and line that set its field (or its deepest parent)."""
-        from kinspect.inputs import parse_path
-
-        path = parse_path(result.path)
+        path = split_keys(document.data, result.path)
         _, depth = locate(document.root, path)
         spot = self._spot(resource, path[len(resource.path) : depth])
         if spot is None:
@@ -166,6 +164,32 @@ class KustomizeMapper:
         if not chosen:
             return None
         return _Base(Piece(self.display(file)), *chosen[0])
+
+
+def split_keys(data: Any, dotted: str) -> KeyPath:
+    """A result's dotted path as keys, keeping the dots of keys the data has (a label
+    `app.kubernetes.io/name`); what the data does not hold is split at every dot."""
+    parts = dotted.split(".") if dotted else []
+    keys: list[str | int] = []
+    start = 0
+    while start < len(parts):
+        end = len(parts)
+        if isinstance(data, dict):
+            while end > start + 1 and ".".join(parts[start:end]) not in data:
+                end -= 1
+        key = ".".join(parts[start:end]) if isinstance(data, dict) else parts[start]
+        end = end if isinstance(data, dict) else start + 1
+        index = int(key) if key.isdigit() and isinstance(data, list) else None
+        keys.append(key if index is None else index)
+        data = data.get(key) if isinstance(data, dict) else _item(data, index)
+        start = end
+    return tuple(keys)
+
+
+def _item(data: Any, index: int | None) -> Any:
+    if isinstance(data, list) and index is not None and 0 <= index < len(data):
+        return data[index]
+    return None
 
 
 def pop_origin(data: dict[str, Any]) -> dict[str, Any] | None:

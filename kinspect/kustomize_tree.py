@@ -12,11 +12,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kinspect.errors import KinspectError
 from kinspect.loader import Document, load_documents
 from kinspect.sources import KUSTOMIZATION_FILES
+
+if TYPE_CHECKING:  # the layers are read from kustomizations
+    from kinspect.kustomize_layers import Layer
 
 Namer = Callable[[str], str]
 """An absolute file path → the name findings show (relative to the working directory or not)."""
@@ -45,9 +48,9 @@ class Kustomization:
                 yield index, name, item
 
     @cached_property
-    def layers(self) -> list[Any]:
+    def layers(self) -> list[Layer]:
         """What changes resources here, in the order kustomize applies it (components first)."""
-        from kinspect.kustomize_layers import layers_of
+        from kinspect.kustomize_entries import layers_of
 
         found = [layer for component in self.components for layer in component.layers]
         return found + layers_of(self)
@@ -69,7 +72,9 @@ class Tree:
         """
         return self._chain(self.root, os.path.normpath(file), frozenset()) or []
 
-    def _chain(self, directory: str, file: str, visiting: frozenset[str]) -> Any:
+    def _chain(
+        self, directory: str, file: str, visiting: frozenset[str]
+    ) -> list[Kustomization] | None:
         key = (directory, file)
         if key not in self._chains:
             self._chains[key] = self._search(directory, file, visiting | {directory})

@@ -3,7 +3,8 @@
 The tree tests/fixtures/kustomize/layers is built with the real `kubectl kustomize`:
 - overlays/dev: a strategic-merge patch that adds a container and changes another, an inline
   JSON 6902 patch, `images:` (sets the tag), `replicas:`, two configMapGenerators;
-- overlays/prod: a JSON 6902 patch file, `images:` that only renames (the tag is the base's);
+- overlays/prod: a JSON 6902 patch file, `images:` that only renames (the tag is the base's),
+  `commonLabels:`;
 - overlays/twin: builds prod again under one more kustomization.
 """
 
@@ -109,6 +110,12 @@ def test_transformers_point_at_the_kustomization_line() -> None:
     ]
     tag = failing(report, "tagNotSpecified", "prod")
     assert at(tag) == ("base/api.yaml", "image: example/api:latest")
+    # A label key holding dots, set by commonLabels.
+    instance = failing(report, "metadataAndInstanceMismatched", "prod")
+    assert at(instance) == (
+        "overlays/prod/kustomization.yaml",
+        "app.kubernetes.io/instance: payments",
+    )
 
 
 def test_generated_config_maps_point_at_their_generator() -> None:
