@@ -20,7 +20,7 @@ from kinspect.kustomize_layers import (
     StrategicMerge,
     name_matches,
 )
-from kinspect.kustomize_tree import Kustomization, read_documents
+from kinspect.kustomize_tree import Kustomization, read_documents, read_small
 from kinspect.loader import Document, load_documents
 from kinspect.locate import node_at
 
@@ -142,10 +142,6 @@ def _inline(kustomization: Kustomization, where: Path, text: str) -> tuple[Piece
 
 def _indent(file: str, line: int) -> int:
     """The indentation of a block scalar whose first line is `line` (0-based)."""
-    try:
-        with open(file, encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
-    except (OSError, UnicodeDecodeError):
-        return 0
+    lines = (read_small(file) or "").splitlines()
     text = next((text for text in lines[line:] if text.strip()), "")
     return len(text) - len(text.lstrip(" "))

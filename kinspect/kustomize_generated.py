@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path as FilePath
 from typing import Any
 
 from kinspect.extract import Path
 from kinspect.kustomize_layers import Built, Piece, Spot
-from kinspect.kustomize_tree import Kustomization
+from kinspect.kustomize_tree import Kustomization, read_small
 
 GENERATORS = {"ConfigMapGenerator": "configMapGenerator", "SecretGenerator": "secretGenerator"}
 _DATA = ("data", "stringData", "binaryData")
@@ -67,10 +66,7 @@ class Generated:
 
     def _env_line(self, relative: str, key: str) -> Spot | None:
         file = os.path.normpath(os.path.join(self.kustomization.directory, relative))
-        try:
-            lines = FilePath(file).read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            return None
+        lines = (read_small(file) or "").splitlines()
         for number, text in enumerate(lines, start=1):
             if text.split("=", 1)[0].strip() == key:
                 return self.kustomization.namer(file), number, len(text) - len(text.lstrip()) + 1

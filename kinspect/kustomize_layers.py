@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 from ruamel.yaml.nodes import Node
@@ -105,8 +106,23 @@ def name_matches(pattern: Any, names: tuple[str, str]) -> bool:
     first, built = names
     if pattern in names or (first in pattern and pattern in built):
         return True
+    return any(_regex_matches(pattern, name) for name in names)
+
+
+_SIMPLE_REGEX = re.compile(r"[\w.^$|*?-]{1,256}")
+
+
+@lru_cache(maxsize=4096)
+def _regex_matches(pattern: str, name: str) -> bool:
+    """A target's name as kustomize reads it (a regular expression), if it is a simple one.
+
+    Python's regular expressions backtrack and the pattern is untrusted: only patterns of
+    names, dots, anchors, alternatives and at most two stars are tried (`app-.*`).
+    """
+    if not _SIMPLE_REGEX.fullmatch(pattern) or pattern.count("*") > 2:
+        return False
     try:
-        return any(re.fullmatch(pattern, name) for name in names)
+        return re.fullmatch(pattern, name) is not None
     except re.error:
         return False
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kinspect.errors import KinspectError
+from kinspect.limits import DEFAULT_LIMITS
 from kinspect.loader import Document, load_documents
 from kinspect.sources import KUSTOMIZATION_FILES
 
@@ -131,8 +132,20 @@ def _local(directory: str, entry: Any) -> str | None:
 
 def read_documents(file: str) -> list[Document]:
     """The documents of a file ([] when it cannot be read or parsed: the build said why)."""
+    text = read_small(file)
     try:
-        text = Path(file).read_text(encoding="utf-8")
-        return list(load_documents(text))
-    except (OSError, UnicodeDecodeError, KinspectError):
+        return list(load_documents(text)) if text is not None else []
+    except KinspectError:
         return []
+
+
+def read_small(file: str) -> str | None:
+    """A regular file's text, within the size limit (None otherwise: never a device or FIFO
+    that a kustomization names, and never a file larger than an input may be)."""
+    try:
+        path = Path(file)
+        if not path.is_file() or path.stat().st_size > DEFAULT_LIMITS.max_file_size:
+            return None
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None

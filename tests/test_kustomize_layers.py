@@ -165,3 +165,20 @@ def test_two_overlays_of_one_base(tmp_path: Path) -> None:
     ):
         proc = run_cli("lint", ".", "--format", option, cwd=tmp_path)
         assert expected in proc.stdout, option
+
+
+def test_untrusted_patterns_and_paths_are_read_safely(tmp_path: Path) -> None:
+    from kinspect.kustomize_layers import name_matches
+    from kinspect.kustomize_tree import read_small
+
+    names = ("api", "dev-api")
+    assert name_matches("api", names) and name_matches("dev-api", names)
+    assert name_matches("a.*", names) and name_matches("^dev-.*$", names)
+    assert not name_matches("web", names)
+    # Patterns Python would backtrack on for ever are not tried (kustomize's RE2 would be).
+    slow = ("a" * 60 + "!", "x")
+    assert not name_matches("(a+)+$", slow) and not name_matches(".*.*.*.*a", slow)
+    assert read_small("/dev/zero") is None and read_small(str(tmp_path)) is None
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (9 * 1024 * 1024))
+    assert read_small(str(big)) is None
