@@ -86,3 +86,19 @@ def test_chinese_note(tmp_path: Path) -> None:
         if r["check"] == "automountServiceAccountToken"
     ]
     assert "按最严格的定义判断" in result["message"]
+
+
+def test_the_definition_from_the_same_build_is_preferred(tmp_path: Path) -> None:
+    files = {"base/deploy.yaml": DEPLOYMENT}
+    files["base/kustomization.yaml"] = "resources: [deploy.yaml]\n"
+    files["strict/sa.yaml"] = STRICT
+    files["strict/kustomization.yaml"] = "resources: [../base, sa.yaml]\n"
+    files["lenient/sa.yaml"] = ACCOUNT
+    files["lenient/kustomization.yaml"] = (
+        "resources: [../base, sa.yaml]\ncommonAnnotations: {team: b}\n"
+    )
+    results = automount(tmp_path, files, "1")
+    verdicts = {(r["build"], r["passed"]) for r in results}
+    assert verdicts == {("lenient", False), ("strict", True)}
+    (failed,) = [r for r in results if not r["passed"]]
+    assert "the definition from lenient, where Deployment runner is, was used" in failed["message"]
