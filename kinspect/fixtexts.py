@@ -25,8 +25,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "stillFails": "still fails after the fix",
         "byHand": "the kustomize build has it here, but the file alone does not (e.g. a JSON "
         "6902 patch): change it by hand",
-        "setByKustomize": "set by the kustomization (images:, replicas:, a generator or an "
-        "inline patch): change it by hand",
+        "setByKustomize": "set by the kustomization (an images:, replicas: or label entry, a "
+        "generator or an inline patch): change it by hand",
         "mapping": "mapping",
         "list": "list",
         "scalar": "scalar",
@@ -68,7 +68,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "stillFails": "修复后仍未通过",
         "byHand": "kustomize 构建结果在此处有该问题，但单独的文件中没有（例如 JSON 6902 补丁）："
         "请手动修改",
-        "setByKustomize": "由 kustomization 设置（images:、replicas:、生成器或内联补丁）："
+        "setByKustomize": "由 kustomization 设置（images:、replicas:、标签条目、生成器或内联补丁）："
         "请手动修改",
         "mapping": "映射",
         "list": "列表",
