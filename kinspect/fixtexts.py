@@ -68,8 +68,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "stillFails": "修复后仍未通过",
         "byHand": "kustomize 构建结果在此处有该问题，但单独的文件中没有（例如 JSON 6902 补丁）："
         "请手动修改",
-        "setByKustomize": "由 kustomization 设置（images:、replicas:、标签条目、生成器或内联补丁）："
-        "请手动修改",
+        "setByKustomize": "由 kustomization 设置（images:、replicas:、标签条目、生成器或"
+        "内联补丁）：请手动修改",
         "mapping": "映射",
         "list": "列表",
         "scalar": "标量",
