@@ -19,7 +19,7 @@ from kinspect.fix import texts as fixtexts
 from kinspect.fix.fixer import Baseline, Fixed, Left, fix_text
 from kinspect.fix.sources import generated, plain_files
 from kinspect.fix.write import ChangedOnDisk, WriteRefused, encode, roots_of, write_fixed
-from kinspect.inputs.kinds import Source
+from kinspect.inputs.kinds import KUSTOMIZATION, Source
 from kinspect.inputs.sources import collect, decode
 
 
@@ -57,9 +57,40 @@ def fix_paths(
     sources, problems = collect(paths, excludes or ())
     run.problems.extend(problems)
     roots = roots_of(paths)
-    for source in plain_files(sources, run.notes, settings.lang, run.problems):
+    builds = [source for source in sources if source.kind == KUSTOMIZATION]
+    others = [source for source in sources if source.kind != KUSTOMIZATION]
+    for source in plain_files(others, run.notes, settings.lang):
         _fix_source(source, settings, diff, run, baseline, roots)
+    if builds:
+        _fix_builds(builds, settings, diff, run, baseline, roots)
     return run
+
+
+def _fix_builds(
+    builds: list[Source],
+    settings: Settings,
+    diff: bool,
+    run: FixOutcome,
+    baseline: Baseline | None,
+    roots: list[str],
+) -> None:
+    """Kustomizations: the files their findings are placed in, for those findings only."""
+    from kinspect.fix.builds import fix_builds
+
+    def fix_one(
+        source: Source, only: set[tuple[str, int, int]]
+    ) -> set[tuple[str, int, int]] | None:
+        fixed = _fix_source(source, settings, diff, run, baseline, roots, only)
+        return None if fixed is None else fixed.missing
+
+    left, problems = fix_builds(builds, settings, fix_one)
+    run.problems.extend(problems)
+    for name, findings in left:
+        entry = next((f for f in run.files if f.name == name), None)
+        if entry is None:
+            run.files.append(FileFix(name, Counter(), findings, False))
+        else:
+            entry.left.extend(findings)
 
 
 def baseline_of(path: Path | None, ran: list[str], lang: str) -> Baseline | None:
@@ -79,29 +110,30 @@ def _fix_source(
     run: FixOutcome,
     baseline: Baseline | None,
     roots: list[str],
-) -> None:
+    only: set[tuple[str, int, int]] | None = None,
+) -> Fixed | None:
     lang = settings.lang
     try:
         data = _read(source, settings.limits.max_file_size)
         text = decode(data)
     except KinspectError as exc:
         run.problems.append(exc.at(source.name))
-        return
+        return None
     refusal = generated(source.name, text, lang)
     if refusal is not None:
         run.notes.append(InputProblem(source.name, refusal))
         if source.path is None and not diff:
             run.output.append(text)  # standard input goes through unchanged
-        return
+        return None
     try:
         json = source.name.endswith(".json")
-        fixed = fix_text(source.name, text, settings, json=json, baseline=baseline)
+        fixed = fix_text(source.name, text, settings, json=json, baseline=baseline, only=only)
     except KinspectError as exc:
         run.problems.append(exc.at(source.name))
-        return
+        return None
     run.problems.extend(fixed.problems)
     if fixed.problems:
-        return
+        return None
     changed = fixed.text != text
     run.files.append(FileFix(source.name, fixed.fixed, fixed.left, changed))
     if source.path is None and not diff:
@@ -110,6 +142,7 @@ def _fix_source(
         run.output.append(unified_diff(source.name, text, fixed.text))
     elif changed:
         _write(source, data, fixed, run, lang, roots)
+    return fixed
 
 
 def _write(

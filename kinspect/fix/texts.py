@@ -20,6 +20,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "shared": "{path} is shared with a suppressed finding",
         "noFix": "the check has no automatic fix",
         "stillFails": "still fails after the fix",
+        "byHand": "the kustomize build has it here, but the file alone does not (e.g. a JSON "
+        "6902 patch): change it by hand",
+        "setByKustomize": "set by the kustomization (an images:, replicas: or label entry, a "
+        "generator or an inline patch): change it by hand",
         "mapping": "mapping",
         "list": "list",
         "scalar": "scalar",
@@ -45,8 +49,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "readOnly": "not written: the file is read-only (hint: chmod u+w it to have it fixed)",
         "owner": "not written: the fixed file cannot keep the owner and group of the file "
         "({error})",
-        "kustomizeOutside": "kustomize resource {entry} not fixed: it is outside the "
-        "kustomization root {root}, which kustomize refuses too",
         # summary
         "fixed": "{file}: fixed {count} finding(s): {checks}",
         "would": "{file}: would fix {count} finding(s): {checks}",
@@ -69,6 +71,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "shared": "{path} 与一个已被抑制的问题共用",
         "noFix": "该检查项没有自动修复",
         "stillFails": "修复后仍未通过",
+        "byHand": "kustomize 构建结果在此处有该问题，但单独的文件中没有（例如 JSON 6902 补丁）："
+        "请手动修改",
+        "setByKustomize": "由 kustomization 设置（images:、replicas:、标签条目、生成器或"
+        "内联补丁）：请手动修改",
         "mapping": "映射",
         "list": "列表",
         "scalar": "标量",
@@ -89,8 +95,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "或复制该文件以断开链接）",
         "readOnly": "未写入：该文件是只读的（提示：如需修复，请 chmod u+w）",
         "owner": "未写入：修复后的文件无法保留原文件的所有者和组（{error}）",
-        "kustomizeOutside": "未修复 kustomize 资源 {entry}：它在 kustomization 根目录 {root} "
-        "之外，kustomize 同样拒绝它",
         "fixed": "{file}：已修复 {count} 个问题：{checks}",
         "would": "{file}：将修复 {count} 个问题：{checks}",
         "left": "{where}：{check} 未修复：{reason}",
