@@ -30,6 +30,30 @@ app = typer.Typer(
 app.add_typer(server_app, name="server")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        print(_version_line())
+        raise typer.Exit(EXIT_OK)
+
+
+def _version_line() -> str:
+    from kinspect import __version__
+
+    return f"kinspect {__version__}"
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_print_version
+        ),
+    ] = False,
+) -> None:
+    """Inspect Kubernetes manifests for security and reliability risks."""
+
+
 @app.command()
 def lint(
     paths: Annotated[
@@ -382,6 +406,12 @@ def docs(
         raise typer.Exit(EXIT_FINDINGS if stale else EXIT_OK)
     for name in write_docs(pages, Path(output)):
         print(f"{output}/{name}")
+
+
+@app.command()
+def version() -> None:
+    """Print kinspect's version."""
+    print(_version_line())
 
 
 def _error(message: str) -> None:

@@ -242,3 +242,14 @@ def test_console_script_matches_module() -> None:
     proc = subprocess.run([script, "rules"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert proc.stdout == run_cli("rules").stdout
+
+
+def test_version_option_and_command() -> None:
+    """`--version` and `version` print the installed distribution's version, exit 0."""
+    import importlib.metadata
+
+    expected = f"kinspect {importlib.metadata.version('kinspect')}\n"
+    for args in (["--version"], ["version"], ["--version", "lint"]):
+        proc = run_cli(*args)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, expected, ""), args
+    assert "--version" in run_cli("--help").stdout
