@@ -147,6 +147,11 @@ class Report:
         """Resources inspected."""
         return sum(self.resources.values())
 
+    @property
+    def score(self) -> int | None:
+        """The run's score; None when no resource was inspected (nothing earned a score)."""
+        return self.counts.score if self.resource_count else None
+
     def rule(self, rule_id: str) -> Rule | None:
         """The rule of a result (None for results of rules not in the report)."""
         return self._rules_by_id.get(rule_id)

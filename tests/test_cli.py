@@ -100,7 +100,22 @@ def test_non_kubernetes_documents_are_skipped_and_counted() -> None:
     report = lint_json("tests/fixtures/cli/not-kubernetes.yaml")
     assert report["summary"]["skipped_documents"] == 3  # type: ignore[index]
     assert report["summary"]["resources"] == 0  # type: ignore[index]
-    assert report["summary"]["score"] == 100  # type: ignore[index]
+    assert report["summary"]["score"] is None  # type: ignore[index]
+
+
+def test_a_run_that_inspected_nothing_has_no_score(tmp_path: Path) -> None:
+    """Every input in error: no perfect score, but a plain statement, and exit code 2."""
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("kind: Pod\nmetadata: [\n", encoding="utf-8")
+    for lang, said in (("en", "Nothing was inspected"), ("zh", "未检查任何内容")):
+        proc = run_cli("lint", "--lang", lang, "nonexist.yaml", str(broken))
+        assert proc.returncode == 2 and "nonexist.yaml" in proc.stderr
+        assert said in proc.stdout and "100" not in proc.stdout, proc.stdout
+    proc = run_cli("lint", "--format", "json", "nonexist.yaml")
+    summary = json.loads(proc.stdout)["summary"]
+    assert (proc.returncode, summary["score"], summary["errors"]) == (2, None, 1)
+    proc = run_cli("lint", "--format", "markdown", "nonexist.yaml")
+    assert "**Nothing was inspected" in proc.stdout and "/ 100" not in proc.stdout
 
 
 def test_json_output_shape() -> None:

@@ -262,7 +262,8 @@ def test_empty_run_page(browser: Browser, tmp_path: Path) -> None:
     page = browser.open(path)
     assert page.js("document.querySelectorAll('#results tbody tr').length") == 0
     assert page.js("document.getElementById('shown').textContent") == "0 of 0 results"
-    assert page.js("document.getElementById('score').textContent") == "100"
+    assert page.js("document.getElementById('score').textContent") == "–"  # no score
+    assert "nothing was inspected" in page.js("document.body.textContent")
 
 
 def test_rendered_template_location_names_the_source(report: Report) -> None:

@@ -83,7 +83,8 @@ def test_chinese() -> None:
 
 def test_empty_run(tmp_path: Path) -> None:
     text = render(empty(tmp_path))
-    assert "No Kubernetes resources found." in text
+    assert "**No Kubernetes resources found: nothing was inspected.**" in text
+    assert "| – | 0 | 0 |" in text and "/ 100" not in text
     assert "### Findings" not in text and "### Categories" not in text
 
 

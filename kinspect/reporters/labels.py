@@ -54,7 +54,11 @@ _EN = {
     "shown": "{shown} of {total} results",
     "show_more": "Show {count} more",
     "needs_script": "The table of results needs JavaScript.",
-    "no_resources": "No Kubernetes resources found.",
+    "no_resources": "No Kubernetes resources found: nothing was inspected.",
+    "nothing_inspected": "Nothing was inspected: no input could be read and parsed into "
+    "Kubernetes resources (see the errors).",
+    "summary_none": "0 resources: nothing was inspected, no score",
+    "no_score": "–",
     "no_failures": "No failures.",
     "more": "… and {count} more failures (see the full report)",
     "worst": "Worst",
@@ -109,7 +113,10 @@ _ZH = {
     "shown": "{shown} / {total} 条结果",
     "show_more": "再显示 {count} 条",
     "needs_script": "结果表格需要启用 JavaScript。",
-    "no_resources": "未发现 Kubernetes 资源。",
+    "no_resources": "未发现 Kubernetes 资源：未检查任何内容。",
+    "nothing_inspected": "未检查任何内容：没有输入能被读取并解析为 Kubernetes 资源（见错误信息）。",
+    "summary_none": "0 个资源：未检查任何内容，无健康度",
+    "no_score": "–",
     "no_failures": "没有未通过的检查。",
     "more": "……另有 {count} 个问题（见完整报告）",
     "worst": "最高级别",
@@ -141,6 +148,13 @@ def outcome_name(passed: bool, severity: str, lang: str) -> str:
     """`Passed`, `Warning` or `Danger` in `lang`."""
     key = "passed" if passed else severity
     return labels(lang).get(key, key)
+
+
+def nothing_inspected(report: Report) -> str | None:
+    """Why the run has no score (no resource was inspected), None when it has one."""
+    if report.resource_count:
+        return None
+    return labels(report.lang)["nothing_inspected" if report.problems else "no_resources"]
 
 
 def describe_inputs(report: Report) -> str:

@@ -8,7 +8,13 @@ from collections.abc import Mapping
 from kinspect.errors import escape_controls
 from kinspect.model import Result
 from kinspect.report import Counts, Report
-from kinspect.reporters.labels import category_name, describe_inputs, labels, outcome_name
+from kinspect.reporters.labels import (
+    category_name,
+    describe_inputs,
+    labels,
+    nothing_inspected,
+    outcome_name,
+)
 
 FOLD_ABOVE = 20
 """With more failures than this, each file's list is folded (`<details>`)."""
@@ -38,7 +44,8 @@ def _overview(report: Report, text: Mapping[str, str]) -> list[str]:
     counts = report.counts
     head = [text["score"], text["resources"], text["checks"]]
     head += [text["passed"], text["warning"], text["danger"]]
-    row = [f"**{counts.score}** / 100", str(report.resource_count), str(counts.total)]
+    score = text["no_score"] if report.score is None else f"**{report.score}** / 100"
+    row = [score, str(report.resource_count), str(counts.total)]
     row += [f"{n} ({counts.percent(n)}%)" for n in (counts.passed, counts.warning, counts.danger)]
     if counts.suppressed:
         head.append(text["suppressed"])
@@ -49,7 +56,7 @@ def _overview(report: Report, text: Mapping[str, str]) -> list[str]:
         kinds = ", ".join(f"{escape(k)} {n}" for k, n in report.resources.items())
         notes.insert(0, f"{text['by_kind']}: {kinds}")
     else:
-        notes.insert(0, text["no_resources"])
+        notes.insert(0, f"**{nothing_inspected(report)}**")
     return [f"### {text['overview']}", "\n".join(lines), " · ".join(notes)]
 
 
