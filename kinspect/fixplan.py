@@ -50,7 +50,10 @@ def plan_ops(
             try:
                 value = fill_value(op.value, target.instance)
             except Unavailable as exc:
-                raise NoFix(fixtexts.text(lang, "placeholder", path=exc.args[0])) from None
+                reason = op.otherwise_text(lang)
+                if reason is None:
+                    reason = fixtexts.text(lang, "placeholder", path=exc.args[0])
+                raise NoFix(reason) from None
             doc_path = target.document_path(path)
             yield DocOp(document, op.action, doc_path, value, op.todo_text(lang), when, match)
             if op.action == "remove" and (pod_path := _exposed(target, path, when)):

@@ -3,21 +3,27 @@
 An operation names a field path relative to the target (`*` stands for every item of a list)
 and one action: `set` a value, `remove` the field, `add` an item to a list, or `removeItems`
 that match a schema. A value may hold `{"$field": PATH, "default": V}` placeholders, filled
-from the target; a `todo` text marks a placeholder only the user can choose.
+from the target (a `*` in PATH takes the first item that has the field and satisfies the
+placeholder's `where` schema); a `todo` text marks a placeholder only the user can choose, and
+an `otherwise` text says what to do when a placeholder has no value.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from kinspect.extract import get_path
-from kinspect.template import FIELD, is_placeholder
+from kinspect.schema import CompiledSchema, compile_schema
+from kinspect.template import FIELD
 
 ACTIONS = ("set", "remove", "add", "removeItems")
 ANY_ITEM = "*"
 TODO = "TODO(kinspect):"
+WHERE = "where"
 Segment = str | int
 
 
@@ -34,12 +40,18 @@ class FixOp:
     """removeItems: the schema an item satisfies to be removed."""
     todo: dict[str, str] | None = None
     """A comment written next to the value: the user must check or choose it."""
+    otherwise: dict[str, str] | None = None
+    """Why the finding is left, and what to do, when a placeholder has no value."""
 
     def todo_text(self, lang: str) -> str | None:
         """The TODO comment in `lang` (English when missing), or None."""
         if not self.todo:
             return None
         return f"{TODO} {self.todo.get(lang) or self.todo['en']}"
+
+    def otherwise_text(self, lang: str) -> str | None:
+        """The `otherwise` text in `lang` (English when missing), or None."""
+        return (self.otherwise.get(lang) or self.otherwise["en"]) if self.otherwise else None
 
 
 class Unavailable(Exception):
@@ -59,6 +71,7 @@ def build_fix(data: list[dict[str, Any]]) -> tuple[FixOp, ...]:
                 when=item.get("when"),
                 match=item.get("match"),
                 todo=item.get("todo"),
+                otherwise=item.get("otherwise"),
             )
         )
     return tuple(ops)
@@ -81,11 +94,20 @@ def expand(path: tuple[Segment, ...], data: Any) -> Iterator[tuple[Segment, ...]
     yield path
 
 
+def is_field(value: Any) -> bool:
+    """`{"$field": PATH}`, with an optional `default` and (for a PATH with `*`) `where`."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get(FIELD), str)
+        and set(value) <= {FIELD, "default", WHERE}
+    )
+
+
 def fill_value(value: Any, data: Any) -> Any:
     """`value` with its `$field` placeholders filled from `data` (blank counts as unset)."""
-    if is_placeholder(value, FIELD):
-        found = get_path(data, split_path(value[FIELD]))
-        if found is None or (isinstance(found, str) and not found.strip()):
+    if is_field(value):
+        found = _first(value, data)
+        if found is None:
             if "default" not in value:
                 raise Unavailable(value[FIELD])
             return value["default"]
@@ -95,6 +117,31 @@ def fill_value(value: Any, data: Any) -> Any:
     if isinstance(value, list):
         return [fill_value(item, data) for item in value]
     return value
+
+
+def _first(placeholder: dict[str, Any], data: Any) -> Any:
+    """The value at the placeholder's path: at its first `*` item that has one (not blank)
+    and satisfies `where`; None when there is none."""
+    path = split_path(placeholder[FIELD])
+    where = _compiled(placeholder.get(WHERE))
+    star = path.index(ANY_ITEM) if ANY_ITEM in path else None
+    for concrete in expand(path, data):
+        if where is not None and star is not None:
+            if not where.is_valid(get_path(data, concrete[: star + 1])):
+                continue
+        found = get_path(data, concrete)
+        if found is not None and not (isinstance(found, str) and not found.strip()):
+            return found
+    return None
+
+
+def _compiled(schema: Any) -> CompiledSchema | None:
+    return None if schema is None else _compile(json.dumps(schema, sort_keys=True))
+
+
+@cache
+def _compile(text: str) -> CompiledSchema:
+    return compile_schema(json.loads(text))
 
 
 def same(a: Any, b: Any) -> bool:
