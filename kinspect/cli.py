@@ -249,7 +249,7 @@ def fix(
     """
     from kinspect.fix import fixable
     from kinspect.fixrun import baseline_of, run_fix
-    from kinspect.fixtexts import report_lines
+    from kinspect.fixtexts import report_lines, warnings
     from kinspect.plan import Options, make_plan
 
     given = (split_ids(checks), split_ids(skip_checks), None, lang.value if lang else None)
@@ -264,7 +264,10 @@ def fix(
         _error(problem.render())
     for note in outcome.notes:
         _error(f"note: {note.render()}")
-    for line in report_lines(outcome, plan.lang, diff, quiet):
+    for line in [
+        *report_lines(outcome, plan.lang, diff, quiet),
+        *warnings(outcome, plan.rules, plan.lang),
+    ]:
         _error(line)
     if outcome.problems:
         raise typer.Exit(EXIT_ERROR)

@@ -42,6 +42,8 @@ class FixOp:
     """A comment written next to the value: the user must check or choose it."""
     otherwise: dict[str, str] | None = None
     """Why the finding is left, and what to do, when a placeholder has no value."""
+    warning: dict[str, str] | None = None
+    """A risk of the change itself, printed once by `kinspect fix` when it was applied."""
 
     def todo_text(self, lang: str) -> str | None:
         """The TODO comment in `lang` (English when missing), or None."""
@@ -51,7 +53,15 @@ class FixOp:
 
     def otherwise_text(self, lang: str) -> str | None:
         """The `otherwise` text in `lang` (English when missing), or None."""
-        return (self.otherwise.get(lang) or self.otherwise["en"]) if self.otherwise else None
+        return _in(self.otherwise, lang)
+
+    def warning_text(self, lang: str) -> str | None:
+        """The `warning` text in `lang` (English when missing), or None."""
+        return _in(self.warning, lang)
+
+
+def _in(texts: dict[str, str] | None, lang: str) -> str | None:
+    return (texts.get(lang) or texts["en"]) if texts else None
 
 
 class Unavailable(Exception):
@@ -72,6 +82,7 @@ def build_fix(data: list[dict[str, Any]]) -> tuple[FixOp, ...]:
                 match=item.get("match"),
                 todo=item.get("todo"),
                 otherwise=item.get("otherwise"),
+                warning=item.get("warning"),
             )
         )
     return tuple(ops)
@@ -124,11 +135,11 @@ def _first(placeholder: dict[str, Any], data: Any) -> Any:
     and satisfies `where`; None when there is none."""
     path = split_path(placeholder[FIELD])
     where = _compiled(placeholder.get(WHERE))
-    star = path.index(ANY_ITEM) if ANY_ITEM in path else None
+    star = path.index(ANY_ITEM) + 1 if ANY_ITEM in path else None
     for concrete in expand(path, data):
-        if where is not None and star is not None:
-            if not where.is_valid(get_path(data, concrete[: star + 1])):
-                continue
+        item = get_path(data, concrete[:star]) if star is not None else None
+        if where is not None and star is not None and not where.is_valid(item):
+            continue
         found = get_path(data, concrete)
         if found is not None and not (isinstance(found, str) and not found.strip()):
             return found

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kinspect.fixrun import FixRun
+    from kinspect.rules import Rule
 
 _TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -48,6 +50,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "summaryDiff": "{count} finding(s) would be fixed in {files} file(s), {left} left to fix "
         "by hand",
         "nothing": "nothing to fix",
+        "warning": "warning",
     },
     "zh": {
         "alias": "该字段经由 YAML 别名（*name）引用：修改它会同时改变所有引用处",
@@ -81,6 +84,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "summary": "已在 {files} 个文件中修复 {count} 个问题，另有 {left} 个需要手动修复",
         "summaryDiff": "将在 {files} 个文件中修复 {count} 个问题，另有 {left} 个需要手动修复",
         "nothing": "没有需要修复的内容",
+        "warning": "警告",
     },
 }
 
@@ -89,6 +93,17 @@ def text(lang: str, label: str, **fields: Any) -> str:
     """The text `label` in `lang` (English when missing), with its fields filled in."""
     template = _TEXTS.get(lang, _TEXTS["en"]).get(label) or _TEXTS["en"][label]
     return template.format(**fields)
+
+
+def warnings(run: FixRun, rules: Iterable[Rule], lang: str) -> list[str]:
+    """`warning: CHECK: TEXT` once for each check fixed whose fix declares a warning."""
+    fixed = {check for file in run.files for check in file.fixed}
+    lines = []
+    for rule in rules:
+        if rule.id in fixed:
+            texts = dict.fromkeys(t for op in rule.fix if (t := op.warning_text(lang)))
+            lines.extend(f"{text(lang, 'warning')}: {rule.id}: {t}" for t in texts)
+    return lines
 
 
 def report_lines(run: FixRun, lang: str, diff: bool, quiet: bool = False) -> list[str]:
