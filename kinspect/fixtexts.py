@@ -98,7 +98,7 @@ def text(lang: str, label: str, **fields: Any) -> str:
 def warnings(run: FixRun, rules: Iterable[Rule], lang: str) -> list[str]:
     """`warning: CHECK: TEXT` once for each check fixed whose fix declares a warning."""
     fixed = {check for file in run.files for check in file.fixed}
-    lines = []
+    lines: list[str] = []
     for rule in rules:
         if rule.id in fixed:
             texts = dict.fromkeys(t for op in rule.fix if (t := op.warning_text(lang)))

@@ -269,8 +269,8 @@ def _validate(data: Any, document: Any) -> None:
                     _check_embedded_schema(substitute(item[field_name], params), document, inside)
             value = item.get("value")
             if isinstance(value, dict) and "where" in value:  # a fix placeholder's item filter
-                where: list[str | int] = [key, index, "value", "where"]
-                _check_embedded_schema(substitute(value["where"], params), document, where)
+                at_where: list[str | int] = [key, index, "value", "where"]
+                _check_embedded_schema(substitute(value["where"], params), document, at_where)
 
 
 def _check_embedded_schema(schema: Any, document: Any, at: list[str | int] | None = None) -> None:
