@@ -219,7 +219,9 @@ def _validated_data(path: Path, text: str) -> dict[str, Any]:
     return data
 
 
-_PLACEHOLDERS = frozenset({"kind", "namespace", "name", "container", "value", "path"})
+_PLACEHOLDERS = frozenset(
+    {"kind", "namespace", "name", "container", "value", "path", "values", "names", "paths"}
+)
 
 
 def _check_placeholders(rule: Rule) -> None:
