@@ -365,21 +365,12 @@ def explain(
 ) -> None:
     """Print a check's risk, fix and example (custom rules of the config or --rules-dir too)."""
     from kinspect.plan import Options, make_plan
+    from kinspect.reporters.labels import explain_lines
     from kinspect.rules import select
 
     plan = make_plan(Options(config, lang=lang.value if lang else None, rules_dirs=rules_dir))
     (rule,) = select(plan.all_rules, [check], None)
-    texts = rule.text(plan.lang)
-    print(f"{rule.id} ({rule.category}, {rule.severity}): {texts.title}\n")
-    print(f"Risk:\n  {texts.risk}\n\nFix:\n  {texts.fix}\n\nExample:")
-    print("\n".join(f"  {line}" for line in rule.fix_example.rstrip().splitlines()))
-    print("\nReferences:\n" + "\n".join(f"  {url}" for url in rule.references))
-    if rule.parameters:
-        from kinspect.evaluate import render_value
-
-        print("\nParameters (change them under `parameters:` in .kinspect.yaml):")
-        values = sorted(rule.parameters.items())
-        print("\n".join(f"  {key}: {render_value(value, None)}" for key, value in values))
+    print("\n".join(explain_lines(rule, plan.lang)))
 
 
 @app.command()

@@ -249,6 +249,23 @@ def test_rules_and_explain() -> None:
     assert run_cli("explain", "nope").returncode == 2
 
 
+def test_explain_in_chinese_has_chinese_headings() -> None:
+    en = run_cli("explain", "runAsUserLow").stdout
+    assert en.startswith("runAsUserLow (Security, warning): ")
+    zh = run_cli("explain", "runAsUserLow", "--lang", "zh").stdout
+    assert zh.startswith("runAsUserLow（安全，警告）：")
+    headings = [line for line in zh.splitlines() if line and not line.startswith(" ")][1:]
+    assert headings == [
+        "风险：",
+        "修复建议：",
+        "示例：",
+        "参考资料：",
+        "参数（可在 .kinspect.yaml 的 `parameters:` 中修改）：",
+    ]
+    for english in ("Risk", "Fix", "Example", "References", "Parameters", "Security", "warning"):
+        assert english not in zh, english
+
+
 def test_console_script_matches_module() -> None:
     script = shutil.which("kinspect", path=str(Path(ROOT / ".venv" / "bin")))
     if script is None:
