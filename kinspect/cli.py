@@ -3,6 +3,7 @@
 # No `from __future__ import annotations` here: typer reads every command's annotations at
 # each start, and string annotations would be compiled and evaluated each time (~4 ms).
 import gc
+import os
 import sys
 from dataclasses import dataclass, replace
 from functools import cache
@@ -69,6 +70,7 @@ def lint(
     no_progress: rep.NoProgress = False,
     sarif_root: rep.SarifRoot = None,
     sarif_category: rep.SarifCategory = None,
+    link_base: rep.LinkBase = None,
     changed_dirs: Annotated[
         bool,
         typer.Option(
@@ -150,7 +152,12 @@ def lint(
             rules,
             language,
             outputs,
-            Display(show_passed=show_passed, quiet=quiet, show_suppressed=show_suppressed),
+            Display(
+                show_passed=show_passed,
+                quiet=quiet,
+                show_suppressed=show_suppressed,
+                link_base=rep.link_base(link_base, os.environ),
+            ),
             FailOn(plan.fail_on),
             plan,
         ),

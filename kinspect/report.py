@@ -108,6 +108,8 @@ class Display:
     quiet: bool = False
     color: bool = False
     show_suppressed: bool = False
+    link_base: str | None = None
+    """Markdown: the URL that repository paths are appended to for links (None: relative)."""
 
 
 @dataclass(frozen=True, slots=True)
