@@ -44,6 +44,10 @@ class FixOp:
     """Why the finding is left, and what to do, when a placeholder has no value."""
     warning: dict[str, str] | None = None
     """A risk of the change itself, printed once by `kinspect fix` when it was applied."""
+    unless: dict[str, Any] | bool | None = None
+    """A target that satisfies this schema gets no fix (the `otherwise` text says why)."""
+    pod_level: bool = False
+    """A securityContext field a container does not set itself is written in the pod spec."""
 
     def todo_text(self, lang: str) -> str | None:
         """The TODO comment in `lang` (English when missing), or None."""
@@ -83,6 +87,8 @@ def build_fix(data: list[dict[str, Any]]) -> tuple[FixOp, ...]:
                 todo=item.get("todo"),
                 otherwise=item.get("otherwise"),
                 warning=item.get("warning"),
+                unless=item.get("unless"),
+                pod_level=item.get("podLevel", False),
             )
         )
     return tuple(ops)

@@ -265,7 +265,7 @@ def _validate(data: Any, document: Any) -> None:
                 _check_embedded_schema(filled, document, at)
     for key in ("locate", "messages", "fix"):
         for index, item in enumerate(data.get(key, ())):
-            for field_name in ("when", "match"):
+            for field_name in ("when", "match", "unless"):
                 if field_name in item:
                     inside: list[str | int] = [key, index, field_name]
                     _check_embedded_schema(substitute(item[field_name], params), document, inside)

@@ -190,3 +190,11 @@ def test_rule_fixtures_fix_cleanly(case: Path) -> None:
     assert fix_text(case.name, fixed.text, settings).text == fixed.text
     after = inspect_text(case.name, fixed.text, settings)
     assert sum(not r.passed for r in after.results) == len(fixed.left)
+
+
+def test_unsafe_capabilities_are_left_with_what_to_do() -> None:
+    text = (GOLDEN / "insecureCapabilities" / "fail-drop.yaml").read_text(encoding="utf-8")
+    fixed = fix_text("c.yaml", text, Settings((RULES["insecureCapabilities"],)))
+    (left,) = fixed.left
+    assert left.reason.startswith("the container adds capabilities outside the safe list (hint:")
+    assert fixed.fixed["insecureCapabilities"] == 3
