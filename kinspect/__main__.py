@@ -7,11 +7,11 @@ import sys
 def main() -> None:
     """Hand the command to a waiting server if there is one, else run it here."""
     if sys.argv[1:] == ["--version"]:  # answered here at once: no server, no command line
-        from kinspect import __version__
+        from kinspect.version import __version__
 
         sys.stdout.write(f"kinspect {__version__}\n")
         sys.exit(0)
-    from kinspect.client import run_on_server
+    from kinspect.server.client import run_on_server
 
     code = run_on_server(sys.argv[1:])
     if code is not None:
@@ -19,7 +19,7 @@ def main() -> None:
     # Tuned before the command line's modules are imported: with the default thresholds the
     # cycle collector runs ~30 times during those imports alone (~3.5 ms of every start).
     gc.set_threshold(50_000, 20, 100)
-    from kinspect.cli import main as run
+    from kinspect.cli.main import main as run
 
     run()
 

@@ -12,11 +12,11 @@ import jsonschema
 import pytest
 import yaml
 
-from ..conftest import FIXTURES, ROOT
-from ..gitrepo import init_repo, run
-from ..readme import snippet
-from ..report_support import SARIF_SCHEMA
-from .conftest import Venv
+from tests.conftest import FIXTURES, ROOT
+from tests.integration.conftest import Venv
+from tests.support.gitrepo import init_repo, run
+from tests.support.readme import snippet
+from tests.support.report import SARIF_SCHEMA
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 STEPS = {step.get("name", step.get("uses")): step for step in ACTION["runs"]["steps"]}
