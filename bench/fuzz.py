@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+
 from kinspect.errors import KinspectError  # noqa: E402
 from kinspect.inputs.sources import decode  # noqa: E402
 from tests.support.fuzzing import TOKENS, mutate, pipeline, seeds  # noqa: E402

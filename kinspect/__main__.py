@@ -6,6 +6,11 @@ import sys
 
 def main() -> None:
     """Hand the command to a waiting server if there is one, else run it here."""
+    if sys.argv[1:] == ["--version"]:  # answered here at once: no server, no command line
+        from kinspect.version import __version__
+
+        sys.stdout.write(f"kinspect {__version__}\n")
+        sys.exit(0)
     from kinspect.server.client import run_on_server
 
     code = run_on_server(sys.argv[1:])

@@ -35,9 +35,11 @@ def run_cli(
     )
 
 
-def lint_json(*args: str, stdin: str | None = None, cwd: Path | None = None) -> dict[str, Any]:
+def lint_json(
+    *args: str, stdin: str | None = None, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """`kinspect lint --format json ARGS`, parsed."""
-    proc = run_cli("lint", "--format", "json", *args, stdin=stdin, cwd=cwd)
+    proc = run_cli("lint", "--format", "json", *args, stdin=stdin, cwd=cwd, env=env)
     assert proc.returncode in (0, 1, 2), proc.stderr
     data: dict[str, Any] = json.loads(proc.stdout)
     return data

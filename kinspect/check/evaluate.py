@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ruamel.yaml.nodes import Node
@@ -39,7 +40,7 @@ def evaluate(
     instance_path = failure_path(rule, target, root, validator)
     document_path = target.document_path(instance_path)
     (line, column), _ = locate(root, document_path)
-    message, fix = _message(rule, target, instance_path, lang)
+    message, fix = _message(rule, target, instance_path, lang, validator)
     return _result(rule, target, file, (line, column), False, message, lang, document_path, fix)
 
 
@@ -74,7 +75,9 @@ def failure_path(
     return min(paths, key=rank)
 
 
-def _message(rule: Rule, target: Target, path: Path, lang: str) -> tuple[str, str]:
+def _message(
+    rule: Rule, target: Target, path: Path, lang: str, validator: CompiledSchema
+) -> tuple[str, str]:
     template = rule.text(lang).message
     fix = rule.text(lang).fix
     for case in rule.messages:
@@ -94,7 +97,44 @@ def _message(rule: Rule, target: Target, path: Path, lang: str) -> tuple[str, st
     }
     if "{" + SUBJECTS + "}" in template:  # a binding's subjects: named only when asked for
         fields[SUBJECTS] = subject_names(get_path(resource.data, (SUBJECTS,)))
+    if _EVERY.search(template):  # every failing place, not only the one the finding points at
+        fields.update(_every(target.instance, validator.error_paths(target.instance), path))
     return template.format_map(fields), fix
+
+
+_EVERY = re.compile(r"\{(values|names|paths)\}")
+
+
+def _every(instance: Any, paths: list[Path], located: Path) -> dict[str, str]:
+    """`{values}`, `{names}` and `{paths}`: the scalar values at every failing path, the `name`
+    of the list item holding each (an env var, a container port), and the paths, in order."""
+    ordered = sorted(dict.fromkeys([located, *paths]), key=_order)
+    found = [_value_at(instance, p) for p in ordered]
+    # Scalars only: a mapping that fails as a whole (no `drop` in capabilities) is no value.
+    values = [
+        render_value(v) for v in found if not isinstance(v, dict | list) and v is not _MISSING
+    ]
+    names = [name for p in ordered if (name := _item_name(instance, p)) is not None]
+    joined = {
+        "values": values,
+        "names": names,
+        "paths": [dotted(p) for p in ordered],
+    }
+    return {key: ", ".join(dict.fromkeys(items)) for key, items in joined.items()}
+
+
+def _order(path: Path) -> list[tuple[int, int | str]]:
+    return [(0, part) if isinstance(part, int) else (1, part) for part in path]
+
+
+def _item_name(instance: Any, path: Path) -> str | None:
+    """The `name` of the innermost list item on `path` (env.3.value → env[3].name)."""
+    for end in range(len(path), 0, -1):
+        if isinstance(path[end - 1], int):
+            item = get_path(instance, path[:end])
+            name = item.get("name") if isinstance(item, dict) else None
+            return name if isinstance(name, str) else None
+    return None
 
 
 MAX_VALUE_TEXT = 120

@@ -1,11 +1,13 @@
 """The command line (typer only): the app and its commands, each group in a module of its own."""
 
+from typing import Annotated
+
 import typer
 
 from kinspect.cli.fix_command import fix
 from kinspect.cli.lint_commands import cluster, lint
 from kinspect.cli.messages import error_line
-from kinspect.cli.rule_commands import docs, explain, list_rules
+from kinspect.cli.rule_commands import docs, explain, list_rules, print_version, version
 from kinspect.cli.server_commands import server_app
 
 __all__ = ["app", "error_line"]
@@ -19,9 +21,24 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(server_app, name="server")
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=print_version
+        ),
+    ] = False,
+) -> None:
+    """Inspect Kubernetes manifests for security and reliability risks."""
+
+
 app.command()(lint)
 app.command()(fix)
 app.command()(cluster)
 app.command("rules")(list_rules)
 app.command()(explain)
 app.command()(docs)
+app.command()(version)

@@ -46,7 +46,7 @@ def fix(
     from kinspect.config.plan import Options, make_plan
     from kinspect.fix.files import baseline_of, fix_paths
     from kinspect.fix.fixer import fixable
-    from kinspect.fix.summary import report_lines
+    from kinspect.fix.summary import report_lines, warnings
 
     given = (split_ids(checks), split_ids(skip_checks), None, lang.value if lang else None)
     plan = make_plan(Options(config, *given, rules_dirs=rules_dir, baseline=baseline))
@@ -60,7 +60,10 @@ def fix(
         error_line(problem.render())
     for note in outcome.notes:
         error_line(f"note: {note.render()}")
-    for line in report_lines(outcome, plan.lang, diff, quiet):
+    for line in [
+        *report_lines(outcome, plan.lang, diff, quiet),
+        *warnings(outcome, plan.rules, plan.lang),
+    ]:
         error_line(line)
     if outcome.problems:
         raise typer.Exit(EXIT_ERROR)

@@ -2,6 +2,7 @@
 
 # No `from __future__ import annotations` here: typer reads every command's annotations at
 # each start, and string annotations would be compiled and evaluated each time (~4 ms).
+import os
 from dataclasses import replace
 from typing import Annotated
 
@@ -31,6 +32,7 @@ def lint(
     no_progress: rep.NoProgress = False,
     sarif_root: rep.SarifRoot = None,
     sarif_category: rep.SarifCategory = None,
+    link_base: rep.LinkBase = None,
     changed_dirs: Annotated[
         bool,
         typer.Option(
@@ -112,7 +114,12 @@ def lint(
             rules,
             language,
             outputs,
-            Display(show_passed=show_passed, quiet=quiet, show_suppressed=show_suppressed),
+            Display(
+                show_passed=show_passed,
+                quiet=quiet,
+                show_suppressed=show_suppressed,
+                link_base=rep.link_base(link_base, os.environ),
+            ),
             FailOn(plan.fail_on),
             plan,
             sarif=SarifOptions(sarif_root, sarif_category),

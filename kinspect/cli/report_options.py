@@ -3,8 +3,10 @@ threshold and what the text shows (typer types only)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated
+from urllib.parse import quote
 
 import typer
 
@@ -52,6 +54,14 @@ FailOnOption = Annotated[
 ]
 ShowPassed = Annotated[bool, typer.Option(help="List passing checks too (text).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print the failures only (text).")]
+LinkBase = Annotated[
+    str | None,
+    typer.Option(
+        metavar="URL",
+        help="Markdown: link each location to URL + its path in the repository + #L<line> "
+        "(default in GitHub Actions: the commit's blob URL; elsewhere links are relative).",
+    ),
+]
 NoProgress = Annotated[
     bool, typer.Option("--no-progress", help="No progress bar (shown only on a terminal).")
 ]
@@ -62,6 +72,19 @@ SarifRoot = Annotated[
 SarifCategory = Annotated[
     str | None, typer.Option(help="SARIF automationDetails.id: tells several uploads apart.")
 ]
+
+
+def link_base(option: str | None, environ: Mapping[str, str]) -> str | None:
+    """`--link-base` (empty: relative links), else the commit's blob URL in GitHub Actions."""
+    base = option
+    if base is None and environ.get("GITHUB_ACTIONS") == "true":
+        parts = [environ.get(f"GITHUB_{key}") for key in ("SERVER_URL", "REPOSITORY", "SHA")]
+        if all(parts):
+            base = f"{parts[0]}/{parts[1]}/blob/{parts[2]}"
+    if not base:
+        return None
+    # Inert inside a Markdown link: no spaces, parentheses or angle brackets.
+    return quote(base.rstrip("/"), safe=":/%@~+-._?=&") + "/"
 
 
 def split_ids(values: list[str] | None) -> list[str] | None:

@@ -38,21 +38,31 @@ def explain(
 ) -> None:
     """Print a check's risk, fix and example (custom rules of the config or --rules-dir too)."""
     from kinspect.config.plan import Options, make_plan
+    from kinspect.report.formats.labels import explain_lines
     from kinspect.ruleset.rules import select
 
     plan = make_plan(Options(config, lang=lang.value if lang else None, rules_dirs=rules_dir))
     (rule,) = select(plan.all_rules, [check], None)
-    texts = rule.text(plan.lang)
-    print(f"{rule.id} ({rule.category}, {rule.severity}): {texts.title}\n")
-    print(f"Risk:\n  {texts.risk}\n\nFix:\n  {texts.fix}\n\nExample:")
-    print("\n".join(f"  {line}" for line in rule.fix_example.rstrip().splitlines()))
-    print("\nReferences:\n" + "\n".join(f"  {url}" for url in rule.references))
-    if rule.parameters:
-        from kinspect.check.evaluate import render_value
+    print("\n".join(explain_lines(rule, plan.lang)))
 
-        print("\nParameters (change them under `parameters:` in .kinspect.yaml):")
-        values = sorted(rule.parameters.items())
-        print("\n".join(f"  {key}: {render_value(value, None)}" for key, value in values))
+
+def version() -> None:
+    """Print kinspect's version."""
+    print(version_line())
+
+
+def version_line() -> str:
+    """`kinspect 0.1.0`."""
+    from kinspect.version import __version__
+
+    return f"kinspect {__version__}"
+
+
+def print_version(value: bool) -> None:
+    """The `--version` option's callback: print the version and stop."""
+    if value:
+        print(version_line())
+        raise typer.Exit(EXIT_OK)
 
 
 def docs(

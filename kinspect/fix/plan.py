@@ -40,6 +40,9 @@ def plan_ops(
     for op in ops:
         if op.todo and json:
             raise NoFix(fixtexts.text(lang, "json"))
+        unless = _compiled(op.unless)
+        if unless is not None and unless.is_valid(target.instance):
+            raise NoFix(op.otherwise_text(lang) or fixtexts.text(lang, "noFix"))
         when = _compiled(op.when)
         match = _compiled(op.match)
         for path in expand(op.path, target.instance):
@@ -49,11 +52,28 @@ def plan_ops(
             try:
                 value = fill_value(op.value, target.instance)
             except Unavailable as exc:
-                raise NoFix(fixtexts.text(lang, "placeholder", path=exc.args[0])) from None
-            doc_path = target.document_path(path)
+                reason = op.otherwise_text(lang)
+                if reason is None:
+                    reason = fixtexts.text(lang, "placeholder", path=exc.args[0])
+                raise NoFix(reason) from None
+            doc_path = (op.pod_level and _pod_level(target, path)) or target.document_path(path)
             yield DocOp(document, op.action, doc_path, value, op.todo_text(lang), when, match)
             if op.action == "remove" and (pod_path := _exposed(target, path, when)):
                 yield DocOp(document, "remove", pod_path, when=when)
+
+
+def _pod_level(target: Target, path: Path) -> Path | None:
+    """The pod spec's copy of a securityContext field the container does not set itself
+    (every container then inherits it); None for any other field."""
+    inheritable = (
+        len(path) >= 2 and path[0] == "securityContext" and path[1] in INHERITED_SECURITY_FIELDS
+    )
+    if target.pod_spec_path is None or not inheritable:
+        return None
+    own = target.instance.get("securityContext") if isinstance(target.instance, dict) else None
+    if path[1] not in target.inherited and isinstance(own, dict) and path[1] in own:
+        return None
+    return (*target.pod_spec_path, *path)
 
 
 def _exposed(target: Target, path: Path, when: CompiledSchema | None) -> Path | None:

@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from kinspect.fix.files import FixOutcome
 from kinspect.fix.texts import text
+from kinspect.ruleset.model import Rule
+
+
+def warnings(run: FixOutcome, rules: Iterable[Rule], lang: str) -> list[str]:
+    """`warning: CHECK: TEXT` once for each check fixed whose fix declares a warning."""
+    fixed = {check for file in run.files for check in file.fixed}
+    lines: list[str] = []
+    for rule in rules:
+        if rule.id in fixed:
+            texts = dict.fromkeys(t for op in rule.fix if (t := op.warning_text(lang)))
+            lines.extend(f"{text(lang, 'warning')}: {rule.id}: {t}" for t in texts)
+    return lines
 
 
 def report_lines(run: FixOutcome, lang: str, diff: bool, quiet: bool = False) -> list[str]:

@@ -57,6 +57,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "summaryDiff": "{count} finding(s) would be fixed in {files} file(s), {left} left to fix "
         "by hand",
         "nothing": "nothing to fix",
+        "warning": "warning",
     },
     "zh": {
         "alias": "该字段经由 YAML 别名（*name）引用：修改它会同时改变所有引用处",
@@ -101,6 +102,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "summary": "已在 {files} 个文件中修复 {count} 个问题，另有 {left} 个需要手动修复",
         "summaryDiff": "将在 {files} 个文件中修复 {count} 个问题，另有 {left} 个需要手动修复",
         "nothing": "没有需要修复的内容",
+        "warning": "警告",
     },
 }
 

@@ -109,6 +109,8 @@ class Display:
     quiet: bool = False
     color: bool = False
     show_suppressed: bool = False
+    link_base: str | None = None
+    """Markdown: the URL that repository paths are appended to for links (None: relative)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +152,11 @@ class Report:
     def resource_count(self) -> int:
         """Resources inspected."""
         return sum(self.resources.values())
+
+    @property
+    def score(self) -> int | None:
+        """The run's score; None when no resource was inspected (nothing earned a score)."""
+        return self.counts.score if self.resource_count else None
 
     def rule(self, rule_id: str) -> Rule | None:
         """The rule of a result (None for results of rules not in the report)."""

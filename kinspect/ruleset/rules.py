@@ -117,7 +117,20 @@ def _polaris_variant(data: dict[str, Any], document: Any, file: str) -> Rule:
     return rule
 
 
-_PLACEHOLDERS = frozenset({"kind", "namespace", "name", "container", "value", "path", "subjects"})
+_PLACEHOLDERS = frozenset(
+    {
+        "kind",
+        "namespace",
+        "name",
+        "container",
+        "value",
+        "path",
+        "values",
+        "names",
+        "paths",
+        "subjects",
+    }
+)
 
 
 def _check_placeholders(rule: Rule) -> None:
@@ -161,10 +174,14 @@ def _validate(data: Any, document: Any) -> None:
                 _check_embedded_schema(filled, document, at)
     for key in ("locate", "messages", "fix"):
         for index, item in enumerate(data.get(key, ())):
-            for field_name in ("when", "match"):
+            for field_name in ("when", "match", "unless"):
                 if field_name in item:
                     inside: list[str | int] = [key, index, field_name]
                     _check_embedded_schema(substitute(item[field_name], params), document, inside)
+            value = item.get("value")
+            if isinstance(value, dict) and "where" in value:  # a fix placeholder's item filter
+                at_where: list[str | int] = [key, index, "value", "where"]
+                _check_embedded_schema(substitute(value["where"], params), document, at_where)
 
 
 def _check_embedded_schema(schema: Any, document: Any, at: list[str | int] | None = None) -> None:

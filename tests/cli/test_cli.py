@@ -100,7 +100,22 @@ def test_non_kubernetes_documents_are_skipped_and_counted() -> None:
     report = lint_json("tests/fixtures/cli/not-kubernetes.yaml")
     assert report["summary"]["skipped_documents"] == 3  # type: ignore[index]
     assert report["summary"]["resources"] == 0  # type: ignore[index]
-    assert report["summary"]["score"] == 100  # type: ignore[index]
+    assert report["summary"]["score"] is None  # type: ignore[index]
+
+
+def test_a_run_that_inspected_nothing_has_no_score(tmp_path: Path) -> None:
+    """Every input in error: no perfect score, but a plain statement, and exit code 2."""
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("kind: Pod\nmetadata: [\n", encoding="utf-8")
+    for lang, said in (("en", "Nothing was inspected"), ("zh", "未检查任何内容")):
+        proc = run_cli("lint", "--lang", lang, "nonexist.yaml", str(broken))
+        assert proc.returncode == 2 and "nonexist.yaml" in proc.stderr
+        assert said in proc.stdout and "100" not in proc.stdout, proc.stdout
+    proc = run_cli("lint", "--format", "json", "nonexist.yaml")
+    summary = json.loads(proc.stdout)["summary"]
+    assert (proc.returncode, summary["score"], summary["errors"]) == (2, None, 1)
+    proc = run_cli("lint", "--format", "markdown", "nonexist.yaml")
+    assert "**Nothing was inspected" in proc.stdout and "/ 100" not in proc.stdout
 
 
 def test_json_output_shape() -> None:
@@ -234,6 +249,23 @@ def test_rules_and_explain() -> None:
     assert run_cli("explain", "nope").returncode == 2
 
 
+def test_explain_in_chinese_has_chinese_headings() -> None:
+    en = run_cli("explain", "runAsUserLow").stdout
+    assert en.startswith("runAsUserLow (Security, warning): ")
+    zh = run_cli("explain", "runAsUserLow", "--lang", "zh").stdout
+    assert zh.startswith("runAsUserLow（安全，警告）：")
+    headings = [line for line in zh.splitlines() if line and not line.startswith(" ")][1:]
+    assert headings == [
+        "风险：",
+        "修复建议：",
+        "示例：",
+        "参考资料：",
+        "参数（可在 .kinspect.yaml 的 `parameters:` 中修改）：",
+    ]
+    for english in ("Risk", "Fix", "Example", "References", "Parameters", "Security", "warning"):
+        assert english not in zh, english
+
+
 def test_console_script_matches_module() -> None:
     script = shutil.which("kinspect", path=str(Path(ROOT / ".venv" / "bin")))
     if script is None:
@@ -242,3 +274,14 @@ def test_console_script_matches_module() -> None:
     proc = subprocess.run([script, "rules"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert proc.stdout == run_cli("rules").stdout
+
+
+def test_version_option_and_command() -> None:
+    """`--version` and `version` print the installed distribution's version, exit 0."""
+    import importlib.metadata
+
+    expected = f"kinspect {importlib.metadata.version('kinspect')}\n"
+    for args in (["--version"], ["version"], ["--version", "lint"]):
+        proc = run_cli(*args)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (0, expected, ""), args
+    assert "--version" in run_cli("--help").stdout

@@ -160,7 +160,7 @@ def test_chinese_todo_comments_and_reasons() -> None:
     assert "# TODO(kinspect): 请核对此 CPU 请求" in fixed.text
     probe = (GOLDEN / "livenessProbeMissing" / "fail-ports.yaml").read_text(encoding="utf-8")
     left = fix_text("p.yaml", probe, Settings((RULES["livenessProbeMissing"],), lang="zh")).left
-    assert left[0].reason == "修复需要 ports.0.containerPort 的值，但它未设置"
+    assert left[0].reason.startswith("该容器未声明可用于占位 tcpSocket 探针的 TCP 端口（提示：")
 
 
 def test_json_gets_no_placeholders_it_cannot_mark() -> None:
@@ -190,3 +190,11 @@ def test_rule_fixtures_fix_cleanly(case: Path) -> None:
     assert fix_text(case.name, fixed.text, settings).text == fixed.text
     after = inspect_text(case.name, fixed.text, settings)
     assert sum(not r.passed for r in after.results) == len(fixed.left)
+
+
+def test_unsafe_capabilities_are_left_with_what_to_do() -> None:
+    text = (GOLDEN / "insecureCapabilities" / "fail-drop.yaml").read_text(encoding="utf-8")
+    fixed = fix_text("c.yaml", text, Settings((RULES["insecureCapabilities"],)))
+    (left,) = fixed.left
+    assert left.reason.startswith("the container adds capabilities outside the safe list (hint:")
+    assert fixed.fixed["insecureCapabilities"] == 3

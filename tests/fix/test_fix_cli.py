@@ -203,3 +203,37 @@ def test_baselined_findings_are_not_fixed(pod: Path, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert pod.read_text(encoding="utf-8") == POD
     assert "nothing to fix" in proc.stderr
+
+
+def test_a_probe_goes_to_a_tcp_port_and_a_udp_only_container_is_left(tmp_path: Path) -> None:
+    """A DNS-like container gets its TCP port; one with UDP ports only gets no probe, and the
+    reason says what to do."""
+    case = GOLDEN / "livenessProbeMissing" / "fail-ports.yaml"
+    path = tmp_path / "dns.yaml"
+    shutil.copy(case, path)
+    proc = run_cli("fix", "--checks", "livenessProbeMissing,readinessProbeMissing", str(path))
+    assert proc.returncode == 0, proc.stderr
+    fixed = path.read_text(encoding="utf-8")
+    assert "port: 53" not in fixed and fixed.count("port: 9153  # TODO(kinspect)") == 2
+    statsd = fixed.split("name: statsd")[1]
+    assert "Probe:" not in statsd  # no probe can work on UDP 8125
+    left = [line for line in proc.stderr.splitlines() if "not fixed" in line]
+    assert len(left) == 4, proc.stderr  # the no-ports and statsd containers, both checks
+    assert all("no TCP port" in line and "by hand" in line for line in left)
+
+
+def test_run_as_non_root_is_marked_and_warned_once(tmp_path: Path) -> None:
+    """Images that run as root refuse to start with runAsNonRoot: true: a TODO on each line,
+    one warning for the run (and none when the check was not fixed)."""
+    path = tmp_path / "app.yaml"
+    shutil.copy(GOLDEN / "runAsRootAllowed" / "fail-no-context.yaml", path)
+    for args, lang, said in (
+        (["--diff"], "zh", "警告: runAsRootAllowed: runAsNonRoot: true 会使 kubelet 拒绝启动"),
+        ([], "en", "warning: runAsRootAllowed: runAsNonRoot: true makes the kubelet refuse"),
+    ):
+        proc = run_cli("fix", *args, "--lang", lang, "--checks", "runAsRootAllowed", str(path))
+        warned = [line for line in proc.stderr.splitlines() if said in line]
+        assert len(warned) == 1, proc.stderr
+    assert path.read_text(encoding="utf-8").count("runAsNonRoot: true  # TODO(kinspect): ") == 2
+    again = run_cli("fix", "--checks", "runAsRootAllowed", str(path))
+    assert "warning" not in again.stderr and "nothing to fix" in again.stderr

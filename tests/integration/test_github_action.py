@@ -16,6 +16,7 @@ from tests.conftest import FIXTURES, ROOT
 from tests.integration.conftest import Venv
 from tests.support.gitrepo import init_repo, run
 from tests.support.readme import snippet
+from tests.support.report import SARIF_SCHEMA
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 STEPS = {step.get("name", step.get("uses")): step for step in ACTION["runs"]["steps"]}
@@ -29,13 +30,9 @@ WORKFLOWS = {
 
 
 def sarif_schema() -> dict[str, Any]:
-    """The OASIS SARIF 2.1.0 schema from shared/ (beside the checkout, as in CI)."""
-    for shared in (ROOT.parent / "shared", Path("/work/shared")):
-        path = shared / "schemas" / "sarif-schema-2.1.0.json"
-        if path.is_file():
-            schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            return schema
-    raise AssertionError("shared/schemas/sarif-schema-2.1.0.json not found beside the checkout")
+    """The OASIS SARIF 2.1.0 schema (vendored: tests/data/SOURCES.md)."""
+    schema: dict[str, Any] = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    return schema
 
 
 def step_env(step: dict[str, Any], inputs: dict[str, str]) -> dict[str, str]:

@@ -31,6 +31,14 @@ def test_rules_lists_every_rule_file(installed: Venv, elsewhere: Path) -> None:
     assert listed == RULE_IDS
 
 
+def test_the_installed_package_knows_its_version(installed: Venv, elsewhere: Path) -> None:
+    from kinspect import __version__
+
+    for args in (["--version"], ["version"]):
+        proc = run(installed.bin / "kinspect", *args, cwd=elsewhere)
+        assert (proc.returncode, proc.stdout) == (0, f"kinspect {__version__}\n"), args
+
+
 def test_lint_works_from_the_installed_package(installed: Venv, elsewhere: Path) -> None:
     proc = run(installed.bin / "kinspect", "lint", "pod.yaml", cwd=elsewhere)
     assert proc.returncode == 1, proc.stdout

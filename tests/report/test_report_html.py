@@ -244,6 +244,23 @@ def test_screenshot_artifact(page: Page) -> None:
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
 
 
+@pytest.mark.parametrize("width", [800, 1300])
+def test_the_table_fits_the_window(browser: Browser, page_file: Path, width: int) -> None:
+    """800 px (results as cards) and 1300 px (a table): nothing runs past the right edge,
+    hostile long names included. The 800 px screenshot is saved as test-artifacts/."""
+    narrow = browser.open(page_file, width=width, height=900)
+    assert narrow.js("document.querySelectorAll('#results tbody tr').length") > 10
+    widest = "Math.max(...Array.from(document.querySelectorAll('#results td, #results th'))"
+    widest += ".map(c => c.getBoundingClientRect().right))"
+    assert narrow.js(widest) <= narrow.js("document.documentElement.clientWidth")
+    assert narrow.js("document.documentElement.scrollWidth") <= width
+    cards = narrow.js("getComputedStyle(document.querySelector('#results tbody tr')).display")
+    assert cards == ("flex" if width == 800 else "table-row")
+    if width == 800:
+        assert narrow.js("document.querySelector('#results td.loc').dataset.label") == "Location"
+        narrow.screenshot(ARTIFACTS / "report-800.png")
+
+
 def test_chinese_page(browser: Browser, tmp_path: Path) -> None:
     path = tmp_path / "zh.html"
     path.write_text(render(build(lang="zh")), encoding="utf-8")
@@ -261,7 +278,8 @@ def test_empty_run_page(browser: Browser, tmp_path: Path) -> None:
     page = browser.open(path)
     assert page.js("document.querySelectorAll('#results tbody tr').length") == 0
     assert page.js("document.getElementById('shown').textContent") == "0 of 0 results"
-    assert page.js("document.getElementById('score').textContent") == "100"
+    assert page.js("document.getElementById('score').textContent") == "–"  # no score
+    assert "nothing was inspected" in page.js("document.body.textContent")
 
 
 def test_rendered_template_location_names_the_source(report: Report) -> None:

@@ -11,6 +11,7 @@ import pytest
 from kinspect.report.formats import get_reporter
 from kinspect.report.formats.markdown_format import FOLD_ABOVE, MAX_LISTED, escape
 from kinspect.report.model import Report
+from tests.conftest import FIXTURES, run_cli
 from tests.support.report import FIXTURE_SET, HOSTILE_NAME, build, empty
 
 render = get_reporter("markdown")
@@ -82,7 +83,8 @@ def test_chinese() -> None:
 
 def test_empty_run(tmp_path: Path) -> None:
     text = render(empty(tmp_path))
-    assert "No Kubernetes resources found." in text
+    assert "**No Kubernetes resources found: nothing was inspected.**" in text
+    assert "| – | 0 | 0 |" in text and "/ 100" not in text
     assert "### Findings" not in text and "### Categories" not in text
 
 
@@ -92,3 +94,35 @@ def test_rendered_templates_are_referenced_by_their_source(report: Report) -> No
     text = render(replace(report, results=[moved]))
     assert f"#### {escape(template)} (1)" in text
     assert escape(f"{template}#L7") in text
+
+
+def test_locations_link_to_the_file_and_line(report: Report) -> None:
+    """Relative to the repository's top level (this checkout), after the link base if any."""
+    text = render(report)
+    for result in report.failures:
+        shown = escape(f"{result.file}#L{result.line}")
+        assert f"[{shown}]({result.file}#L{result.line})" in text
+    base = "https://github.com/o/r/blob/0123abc/"
+    linked = render(replace(report, display=replace(report.display, link_base=base)))
+    first = report.failures[0]
+    assert f"]({base}{first.file}#L{first.line})" in linked
+
+
+def test_github_actions_links_go_to_the_commit(tmp_path: Path) -> None:
+    github = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "octo/app",
+        "GITHUB_SHA": "0123abc",
+    }
+    case = "tests/fixtures/hostNetworkSet/fail-pod.yaml"
+    args = ["lint", "--checks", "hostNetworkSet", "--format", "markdown", case]
+    blob = f"(https://github.com/octo/app/blob/0123abc/{case}#L7)"
+    assert blob in run_cli(*args, env=github).stdout
+    assert f"({case}#L7)" in run_cli(*args, "--link-base=", env=github).stdout  # relative
+    odd = run_cli(*args, "--link-base", "https://git.example/a b(c)").stdout
+    assert f"(https://git.example/a%20b%28c%29/{case}#L7)" in odd
+    stdin = run_cli(
+        *args[:-1], "-", stdin=(FIXTURES / "hostNetworkSet" / "fail-pod.yaml").read_text()
+    )
+    assert "| -#L7 |" in stdin.stdout.replace("\\", "")  # standard input: no link

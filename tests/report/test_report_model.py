@@ -91,6 +91,6 @@ def test_rows_are_in_file_and_line_order(report: Report) -> None:
 def test_empty_run(tmp_path: Path) -> None:
     report = empty(tmp_path)
     assert (report.files, report.resource_count, report.counts.total) == (0, 0, 0)
-    assert report.counts.score == 100
+    assert report.counts.score == 100 and report.score is None  # nothing inspected: no score
     assert report.resource_rows == []
     assert all(c.counts.total == 0 for c in report.categories)

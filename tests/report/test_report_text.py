@@ -105,6 +105,7 @@ def test_chinese_table_is_aligned() -> None:
 
 def test_empty_run(tmp_path: Path) -> None:
     text = render(empty(tmp_path))
-    assert "No Kubernetes resources found." in text
-    assert "Category" not in text
-    assert text.rstrip().endswith("0 resources, 0 checks: 0 passed, 0 warning, 0 danger; score 100")
+    assert "No Kubernetes resources found: nothing was inspected." in text
+    assert "Category" not in text and "100" not in text
+    assert re.search(r"^  Score +–$", text, re.M)
+    assert text.rstrip().endswith("0 resources: nothing was inspected, no score")

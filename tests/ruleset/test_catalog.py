@@ -159,8 +159,8 @@ def test_removed_api_versions_name_their_replacement(lang: str) -> None:
         (
             "insecureCapabilities/fail-unsafe-add.yaml",
             [
-                "container ntp adds the capability SYS_TIME",
-                "container setup adds the capability CHOWN",
+                "container ntp adds capabilities that are not in the safe list: SYS_TIME",
+                "container setup adds capabilities that are not in the safe list: CHOWN",
             ],
         ),
         (
@@ -172,7 +172,10 @@ def test_removed_api_versions_name_their_replacement(lang: str) -> None:
             ["runs with seccompProfile type Unconfined"] * 2,
         ),
         ("pdbDisruptionsIsZero/fail-min-equals-replicas.yaml", ["but Deployment/api runs no more"]),
-        ("hostPathSet/fail-daemonset.yaml", ["mounts the node path /var/log"]),
+        (
+            "hostPathSet/fail-daemonset.yaml",
+            ["mounts node paths through hostPath volumes: /var/log"],
+        ),
     ],
 )
 def test_failure_messages_fit_the_case(fixture: str, messages: list[str]) -> None:
@@ -182,3 +185,32 @@ def test_failure_messages_fit_the_case(fixture: str, messages: list[str]) -> Non
     assert len(found) == len(messages)
     for message in messages:
         assert any(message in text for text in found), (message, found)
+
+
+def test_messages_name_every_place_the_user_must_find() -> None:
+    """A container mapping five host ports, two secret env vars, ...: one finding each, whose
+    message names every port, variable, path or capability (not `env.0.value`)."""
+    checks = "hostPortSet,sensitiveContainerEnvVar,capabilitiesAdded,insecureCapabilities"
+    checks += ",hostPathSet,sensitiveConfigmapContent"
+    for backend in ("rust", "python"):
+        report = lint_json(
+            "--checks",
+            checks,
+            "tests/fixtures/cli/many-places.yaml",
+            env={"KINSPECT_SCHEMA_BACKEND": backend},
+        )
+        messages = {r["check"]: r["message"] for r in report["results"] if not r["passed"]}
+        assert messages == {
+            "hostPortSet": "container agent maps container ports to host ports on the node: "
+            "5775, 6831, 6832, 5778, 14271",
+            "sensitiveContainerEnvVar": "container agent sets secret-looking environment "
+            "variables to literal values: DB_PASSWORD, API_TOKEN",
+            "capabilitiesAdded": "container agent adds dangerous capabilities: "
+            "NET_ADMIN, SYS_ADMIN",
+            "insecureCapabilities": "container agent adds capabilities that are not in the safe "
+            "list: NET_ADMIN, SYS_ADMIN, CHOWN, SYS_TIME",
+            "hostPathSet": "DaemonSet agent mounts node paths through hostPath volumes: "
+            "/var/log, /var/run/docker.sock",
+            "sensitiveConfigmapContent": "ConfigMap cfg stores what looks like a secret at "
+            "data.password, data.token",
+        }, backend

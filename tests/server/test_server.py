@@ -97,6 +97,14 @@ def test_commands_about_the_process_itself_run_here(served: dict[str, str], tmp_
     assert runs_served(served) == 0
 
 
+def test_version_is_served_or_answered_at_once(served: dict[str, str]) -> None:
+    """`version` is a command like any other; `--version` never needs the server."""
+    for args in (["version"], ["--version"]):
+        here = run_cli(*args, env={"KINSPECT_SERVER": "off"})
+        assert outcome(run_cli(*args, env=served)) == outcome(here) == (0, here.stdout, "")
+    assert runs_served(served) == 1
+
+
 def test_files_a_served_run_writes_follow_the_clients_umask(
     served: dict[str, str], tmp_path: Path
 ) -> None:

@@ -14,6 +14,7 @@ from kinspect.model import Result
 from kinspect.ruleset.model import Rule
 from kinspect.ruleset.rules import load_rule
 from kinspect.structure.diagnosis import edit_distance, suggest
+from tests.conftest import run_cli
 
 STRUCTURAL = ("unknownField", "invalidFieldType", "missingRequiredField")
 
@@ -145,6 +146,17 @@ def test_invalid_types(field: str, message: str, column: int) -> None:
         message,
         6,
         column,
+    )
+    assert found.severity == "danger"  # the API server rejects the object: it cannot be applied
+
+
+def test_a_quoted_replica_count_fails_the_run() -> None:
+    """`replicas: "2"` is rejected by the API server: danger, so the default --fail-on fails."""
+    text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: '2'\n"
+    proc = run_cli("lint", "--checks", "invalidFieldType", "-", stdin=text)
+    assert proc.returncode == 1, proc.stdout
+    assert (
+        "-:5:3: DANGER invalidFieldType Deployment web: `replicas` must be integer" in proc.stdout
     )
 
 

@@ -16,7 +16,7 @@ REPORT_FIXTURES = ROOT / "tests" / "fixtures" / "report"
 # Relative to ROOT, as a user in the checkout would type them.
 FIXTURE_SET = "tests/fixtures/report"
 HOSTILE_NAME = "<script>alert(1)</script>"
-SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"  # see tests/data/SOURCES.md
 REPORT_SCHEMA = ROOT / "schemas" / "report.schema.json"
 # The 16 checks of the origin document: the reports are tested on these, so that new rules
 # (which may fail the "clean" fixture too) do not change what the tests expect.

@@ -16,7 +16,13 @@ from html import escape
 from pathlib import Path
 
 from kinspect.report.formats.html_details import badge, details
-from kinspect.report.formats.labels import category_name, describe_inputs, labels, outcome_name
+from kinspect.report.formats.labels import (
+    category_name,
+    describe_inputs,
+    labels,
+    nothing_inspected,
+    outcome_name,
+)
 from kinspect.report.model import Counts, Report
 from kinspect.version import __version__
 
@@ -65,9 +71,12 @@ def _grade(score: int) -> str:
     return "good" if score >= 80 else "fair" if score >= 50 else "poor"
 
 
-def _gauge(score: int, label: str) -> str:
+def _gauge(score: int | None, label: str) -> str:
+    """The score as a ring; an empty ring and a dash when there is no score."""
     radius = 52
     circumference = 2 * math.pi * radius
+    shown = "–" if score is None else str(score)
+    score = score or 0
     filled = circumference * score / 100
     arc = (
         f'<circle class="arc {_grade(score)}" cx="70" cy="70" r="{radius}" '
@@ -76,10 +85,10 @@ def _gauge(score: int, label: str) -> str:
     )
     return (
         f'<div class="card gauge"><svg viewBox="0 0 140 140" role="img" '
-        f'aria-label="{escape(label)} {score}">'
+        f'aria-label="{escape(label)} {shown}">'
         f'<circle class="track" cx="70" cy="70" r="{radius}"/>'
         f"{arc if score else ''}"
-        f'<text class="value" x="70" y="76" text-anchor="middle" id="score">{score}</text>'
+        f'<text class="value" x="70" y="76" text-anchor="middle" id="score">{shown}</text>'
         f'<text class="unit" x="70" y="96" text-anchor="middle">{escape(label)}</text>'
         "</svg></div>"
     )
@@ -107,7 +116,7 @@ def _overview(report: Report, text: Mapping[str, str]) -> str:
         for key, value, label in stats
     )
     return (
-        f'<section class="top">{_gauge(counts.score, text["score"])}'
+        f'<section class="top">{_gauge(report.score, text["score"])}'
         f'<div class="card"><h2>{escape(text["overview"])}</h2><div class="stats">{cells}</div>'
         f'<div class="kinds">{_kinds(report, text)}'
         f'</div><div class="inputs">{escape(text["inputs"])}: {escape(describe_inputs(report))}'
@@ -119,8 +128,9 @@ _SVG_BAR = '<svg viewBox="0 0 100 10" preserveAspectRatio="none">'
 
 
 def _kinds(report: Report, text: Mapping[str, str]) -> str:
-    if not report.resources:
-        return escape(text["no_resources"])
+    empty = nothing_inspected(report)
+    if empty:
+        return f"<strong>{escape(empty)}</strong>"
     kinds = ", ".join(f"{kind} {count}" for kind, count in report.resources.items())
     return f"{escape(text['by_kind'])}: {escape(kinds)}"
 

@@ -16,6 +16,10 @@
   var more = document.getElementById("more");
   var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
   var RANK = { danger: 0, warning: 1, suppressed: 2, passed: 3 };
+  // Each cell names its column: a narrow page shows a row as a card (html_report.css).
+  var HEADINGS = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) {
+    return th.textContent;
+  });
   // Positions in a row array (see _row in html_details.py).
   var ROW = { result: 0, check: 1, kind: 2, namespace: 3, name: 4, container: 5, file: 6,
     line: 7, column: 8, message: 9, fix: 10, note: 11, source: 12, build: 13 };
@@ -117,6 +121,9 @@
     } else if (failed) {
       message.appendChild(fixDetails(item));
     }
+    Array.prototype.forEach.call(tr.cells, function (cell, index) {
+      cell.setAttribute("data-label", HEADINGS[index]);
+    });
     return tr;
   }
 

@@ -82,6 +82,7 @@ def _summary(report: Report) -> dict[str, Any]:
         "checks_run": len(report.rules),
         "results": counts.total,
         **_counts(counts),
+        "score": report.score,
         "percent": {
             "passed": counts.percent(counts.passed),
             "warning": counts.percent(counts.warning),

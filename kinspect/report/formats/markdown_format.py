@@ -7,7 +7,14 @@ from collections.abc import Mapping
 
 from kinspect.errors import escape_controls
 from kinspect.model import Result
-from kinspect.report.formats.labels import category_name, describe_inputs, labels, outcome_name
+from kinspect.report.formats.labels import (
+    category_name,
+    describe_inputs,
+    labels,
+    nothing_inspected,
+    outcome_name,
+)
+from kinspect.report.formats.paths import RepoPaths
 from kinspect.report.model import Counts, Report
 
 FOLD_ABOVE = 20
@@ -38,7 +45,8 @@ def _overview(report: Report, text: Mapping[str, str]) -> list[str]:
     counts = report.counts
     head = [text["score"], text["resources"], text["checks"]]
     head += [text["passed"], text["warning"], text["danger"]]
-    row = [f"**{counts.score}** / 100", str(report.resource_count), str(counts.total)]
+    score = text["no_score"] if report.score is None else f"**{report.score}** / 100"
+    row = [score, str(report.resource_count), str(counts.total)]
     row += [f"{n} ({counts.percent(n)}%)" for n in (counts.passed, counts.warning, counts.danger)]
     if counts.suppressed:
         head.append(text["suppressed"])
@@ -49,7 +57,7 @@ def _overview(report: Report, text: Mapping[str, str]) -> list[str]:
         kinds = ", ".join(f"{escape(k)} {n}" for k, n in report.resources.items())
         notes.insert(0, f"{text['by_kind']}: {kinds}")
     else:
-        notes.insert(0, text["no_resources"])
+        notes.insert(0, f"**{nothing_inspected(report)}**")
     return [f"### {text['overview']}", "\n".join(lines), " · ".join(notes)]
 
 
@@ -80,8 +88,9 @@ def _failures(report: Report, text: Mapping[str, str]) -> list[str]:
         by_file.setdefault(_place(result)[0], []).append(result)
     parts = [f"### {text['findings']} ({len(failures)})"]
     fold = len(failures) > FOLD_ABOVE
+    links = _Links(report)
     for file, results in by_file.items():
-        table = _failure_table(results, report.lang, text)
+        table = _failure_table(results, report.lang, text, links)
         title = f"{escape(file)} ({len(results)})"
         if fold:
             parts.append(f"<details><summary>{title}</summary>\n\n{table}\n\n</details>")
@@ -105,18 +114,33 @@ def _fixes(report: Report, failures: list[Result]) -> str:
     return "\n".join(lines)
 
 
-def _failure_table(results: list[Result], lang: str, text: Mapping[str, str]) -> str:
+def _failure_table(results: list[Result], lang: str, text: Mapping[str, str], links: _Links) -> str:
     head = [text["severity"], text["location"], text["check"], text["resource"], text["message"]]
     lines = [_table_row(head), _table_row(["---"] * len(head))]
     for r in results:
         severity = f"{_ICONS.get(r.severity, '')} {outcome_name(False, r.severity, lang)}"
-        file, line = _place(r)
-        where = escape(f"{file}#L{line}" if line else file)
+        where = links.location(*_place(r))
         resource = escape(r.resource) + (f" / {escape(r.container)}" if r.container else "")
         if r.build is not None:
             resource += f" ({escape(text['build'])}: {escape(r.build)})"
         lines.append(_table_row([severity, where, r.check, resource, escape(r.message)]))
     return "\n".join(lines)
+
+
+class _Links:
+    """Locations as links to the file and line: relative to the repository's top level, after
+    the link base when there is one (`https://github.com/OWNER/REPO/blob/SHA/`)."""
+
+    def __init__(self, report: Report) -> None:
+        self.paths = RepoPaths(report.sarif.root)
+        self.base = report.display.link_base or ""
+
+    def location(self, file: str, line: int | None) -> str:
+        shown = escape(f"{file}#L{line}" if line else file)
+        uri = self.paths.uri(file)
+        if file == "-" or uri.startswith("file:"):  # stdin, or outside the repository
+            return shown
+        return f"[{shown}]({self.base}{uri}{f'#L{line}' if line else ''})"
 
 
 def _place(result: Result) -> tuple[str, int | None]:

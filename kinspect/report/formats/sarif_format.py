@@ -7,14 +7,12 @@ else to the git top level of each file, else to the working directory.
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from kinspect.errors import InputProblem
 from kinspect.model import Result
 from kinspect.report.formats.labels import labels
+from kinspect.report.formats.paths import RepoPaths
 from kinspect.report.model import Report
 from kinspect.ruleset.model import Rule
 from kinspect.version import __version__
@@ -31,7 +29,7 @@ SECURITY_CATEGORIES = frozenset({"Security", "Networking"})
 
 def render(report: Report) -> str:
     """The SARIF log of one run."""
-    paths = _Paths(report.sarif.root)
+    paths = RepoPaths(report.sarif.root)
     index = {rule.id: position for position, rule in enumerate(report.rules)}
     run: dict[str, Any] = {
         "tool": {
@@ -61,7 +59,9 @@ def render(report: Report) -> str:
     return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
 
 
-def _add_fix(sarif_result: dict[str, Any], result: Result, report: Report, paths: _Paths) -> None:
+def _add_fix(
+    sarif_result: dict[str, Any], result: Result, report: Report, paths: RepoPaths
+) -> None:
     """What `kinspect fix` would change for this finding alone, when it is fixable."""
     replacements = report.fixes.get(result)
     if replacements:
@@ -118,7 +118,9 @@ def _help_markdown(rule: Rule, lang: str) -> str:
     return "\n\n".join(parts)
 
 
-def _result(result: Result, report: Report, index: dict[str, int], paths: _Paths) -> dict[str, Any]:
+def _result(
+    result: Result, report: Report, index: dict[str, int], paths: RepoPaths
+) -> dict[str, Any]:
     rule = report.rules[index[result.check]]
     title = rule.text(report.lang).title
     stop = "。" if report.lang == "zh" else ". "
@@ -144,7 +146,7 @@ def _subject(result: Result) -> str:
     return "" if f"{result.kind} {result.name}" in result.message else f"{result.resource}: "
 
 
-def _location(result: Result, paths: _Paths) -> dict[str, Any]:
+def _location(result: Result, paths: RepoPaths) -> dict[str, Any]:
     """The template a resource was rendered from when known, else the inspected file."""
     if result.source_file is not None:
         region = {"startLine": result.source_line} if result.source_line else None
@@ -161,14 +163,14 @@ def _physical(uri: str, region: dict[str, int] | None) -> dict[str, Any]:
     return {"physicalLocation": location}
 
 
-def _invocation(report: Report, paths: _Paths) -> dict[str, Any]:
+def _invocation(report: Report, paths: RepoPaths) -> dict[str, Any]:
     return {
         "executionSuccessful": not report.problems,
         "toolExecutionNotifications": [_notification(p, paths) for p in report.problems],
     }
 
 
-def _notification(problem: InputProblem, paths: _Paths) -> dict[str, Any]:
+def _notification(problem: InputProblem, paths: RepoPaths) -> dict[str, Any]:
     region = {"startLine": problem.line} if problem.line else None
     if region and problem.column:
         region["startColumn"] = problem.column
@@ -178,34 +180,3 @@ def _notification(problem: InputProblem, paths: _Paths) -> dict[str, Any]:
         "message": {"text": text},
         "locations": [_physical(paths.uri(problem.file), region)],
     }
-
-
-class _Paths:
-    """File names as given → `/`-separated URIs relative to the root (absolute when outside)."""
-
-    def __init__(self, root: str | None) -> None:
-        self.root = Path(os.path.abspath(root)) if root else None
-        self.cwd = Path(os.path.abspath("."))
-        self.toplevels: dict[Path, Path | None] = {}
-
-    def uri(self, name: str) -> str:
-        if name == "-":
-            return "stdin"
-        absolute = Path(os.path.abspath(name))
-        base = self.root or self._toplevel(absolute.parent) or self.cwd
-        for file, root in ((absolute, base), (absolute.resolve(), base.resolve())):
-            if file.is_relative_to(root):
-                return quote(file.relative_to(root).as_posix(), safe="/")
-        return absolute.as_uri()
-
-    def _toplevel(self, directory: Path) -> Path | None:
-        """The nearest directory above `directory` that holds `.git` (a repository or worktree)."""
-        if directory not in self.toplevels:
-            if (directory / ".git").exists():
-                found: Path | None = directory
-            elif directory.parent == directory:
-                found = None
-            else:
-                found = self._toplevel(directory.parent)
-            self.toplevels[directory] = found
-        return self.toplevels[directory]

@@ -8,7 +8,13 @@ from collections.abc import Mapping
 
 from kinspect.errors import escape_controls
 from kinspect.model import Result
-from kinspect.report.formats.labels import category_name, describe_inputs, labels, outcome_name
+from kinspect.report.formats.labels import (
+    category_name,
+    describe_inputs,
+    labels,
+    nothing_inspected,
+    outcome_name,
+)
 from kinspect.report.model import Counts, Report
 
 _SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -118,16 +124,19 @@ def _overview(report: Report, paint: _Painter, text: Mapping[str, str]) -> list[
     for label, number, style, extra in rows:
         value = paint(f"{number:>{number_width}}", style if number else "")
         lines.append(f"  {_pad(label, label_width)}  {value}  {extra}".rstrip())
-    score = paint.score(counts.score)
-    lines.append(f"  {_pad(text['score'], label_width)}  {score} / 100")
+    score = text["no_score"] if report.score is None else f"{paint.score(report.score)} / 100"
+    lines.append(f"  {_pad(text['score'], label_width)}  {score}")
     lines.append(f"  {_pad(text['inputs'], label_width)}  {describe_inputs(report)}")
-    if not report.resource_count:
-        lines.append(f"  {text['no_resources']}")
+    empty = nothing_inspected(report)
+    if empty:
+        lines.append(f"  {paint(empty, 'warning' if report.problems else '')}")
     return lines
 
 
 def _summary(report: Report, paint: _Painter, text: Mapping[str, str]) -> str:
     counts = report.counts
+    if report.score is None:
+        return text["summary_none"]
     return text["summary"].format(
         resources=report.resource_count,
         checks=counts.total,
