@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
@@ -93,10 +94,39 @@ def _composer_class() -> type:
 
 
 def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Node]:
-    """Yield the root node of each non-empty document; YAML errors become KinspectError."""
+    """Yield the root node of each non-empty document; YAML errors become KinspectError.
+
+    What the C parser refuses is read again by the pure-Python one from the document that
+    failed: only YAML that neither accepts is invalid.
+    """
     broken = scan(text, limits) if needs_scan(text) else None
-    composer = _make_composer(text)
-    index = 0
+    taken = [0]
+    try:
+        try:
+            yield from _documents(_make_composer(text), broken, limits, taken)
+        except MarkedYAMLError as refused:
+            failed = taken[0]
+            try:
+                yield from _documents(_pure_composer(text, limits), broken, limits, taken)
+            except MarkedYAMLError as again:
+                same = taken[0] == failed and not isinstance(again, MaxDepthExceededError)
+                raise refused if same else again from None
+    except MaxDepthExceededError as exc:
+        mark = exc.problem_mark
+        raise limits.depth_error(mark.line + 1, mark.column + 1) from None
+    except MarkedYAMLError as exc:
+        raise yaml_error(exc, text) from None
+    except ReaderError as exc:
+        raise reader_error(exc, text) from None
+    except YAMLError as exc:
+        raise KinspectError(f"invalid YAML: {one_line(str(exc))}") from None
+
+
+def _documents(
+    composer: Any, broken: tuple[int, KinspectError] | None, limits: Limits, taken: list[int]
+) -> Iterator[Node]:
+    """The documents after the first `taken[0]`, counting each one taken in `taken[0]`."""
+    skip, index = taken[0], 0
     try:
         while composer.check_node():
             if broken is not None and index == broken[0]:
@@ -105,16 +135,19 @@ def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[No
             index += 1
             if index > limits.max_documents:
                 raise limits.documents_error(node.start_mark.line + 1 if node else 1)
+            if index <= skip:
+                continue
+            taken[0] = index
             if node is not None:
                 yield node
-    except MarkedYAMLError as exc:
-        raise yaml_error(exc, text) from None
-    except ReaderError as exc:
-        raise reader_error(exc, text) from None
-    except YAMLError as exc:
-        raise KinspectError(f"invalid YAML: {one_line(str(exc))}") from None
     finally:
         composer.dispose()
+
+
+def _pure_composer(text: str, limits: Limits) -> Any:
+    from kinspect.pure_composer import PureComposer
+
+    return PureComposer(text, limits.max_depth + 1)
 
 
 def load_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
