@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kinspect.errors import KinspectError
+from kinspect.helm_deps import check_dependencies, render_error
 from kinspect.helm_map import HelmMapper
 from kinspect.inputs import HelmOptions, Stream
 from kinspect.keylines import has_content, is_separator, segments
@@ -36,9 +37,10 @@ _MISSING_HINT = "pip install 'kinspect[helm]' (offline, no binary needed), or pu
 def render_chart(source: Source, options: HelmOptions) -> Stream:
     """Render a chart directory; findings are placed in its templates."""
     assert source.path is not None
+    check_dependencies(source.path, source.name)
     helm = shutil.which("helm")
     if helm is not None:
-        text = _run_binary(binary_command(helm, source.path, options))
+        text = _run_binary(binary_command(helm, source.path, options), source.name)
     else:
         text = render_with_sdk(source.path, options)
     mapper = HelmMapper(text, options.chart_root or source.name, rebase=True)
@@ -71,12 +73,12 @@ def binary_command(helm: str, chart: Path, options: HelmOptions) -> list[str]:
     return command
 
 
-def _run_binary(command: list[str]) -> str:
+def _run_binary(command: list[str], shown: str) -> str:
     done = run_tool(command, HELM_TIMEOUT_SECONDS, "helm template", name="helm")
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         message = lines[-1] if lines else f"exit status {done.returncode}"
-        raise KinspectError(f"helm template failed: {message.removeprefix('Error: ')}")
+        raise render_error(message.removeprefix("Error: "), shown)
     return done.stdout
 
 
@@ -91,8 +93,7 @@ def render_with_sdk(chart: Path, options: HelmOptions) -> str:
         with _go_log_silenced(), helm_python.Chart.load(str(chart)) as loaded:
             rendered = _render(helm_python, loaded, values, options)
     except helm_python.HelmError as exc:
-        message = " ".join(str(exc).split())
-        raise KinspectError(f"helm template failed: {message}") from None
+        raise render_error(" ".join(str(exc).split()), str(chart)) from None
     return assemble(rendered, options.include_tests)
 
 
