@@ -20,6 +20,7 @@ from typing import Any
 from kinspect.errors import KinspectError
 from kinspect.helm_deps import check_dependencies, render_error
 from kinspect.helm_map import HelmMapper
+from kinspect.helm_origins import marked_origins
 from kinspect.inputs import HelmOptions, Stream
 from kinspect.keylines import has_content, is_separator, segments
 from kinspect.sources import Source
@@ -38,13 +39,17 @@ def render_chart(source: Source, options: HelmOptions) -> Stream:
     """Render a chart directory; findings are placed in its templates."""
     assert source.path is not None
     check_dependencies(source.path, source.name)
+    text = _rendered(source.path, options, source.name)
+    origins = marked_origins(source.path, text, lambda copy: _rendered(copy, options, source.name))
+    mapper = HelmMapper(text, options.chart_root or source.name, rebase=True, origins=origins)
+    return Stream(source.name, text, mapper)
+
+
+def _rendered(chart: Path, options: HelmOptions, shown: str) -> str:
     helm = shutil.which("helm")
     if helm is not None:
-        text = _run_binary(binary_command(helm, source.path, options), source.name)
-    else:
-        text = render_with_sdk(source.path, options)
-    mapper = HelmMapper(text, options.chart_root or source.name, rebase=True)
-    return Stream(source.name, text, mapper)
+        return _run_binary(binary_command(helm, chart, options), shown)
+    return render_with_sdk(chart, options)
 
 
 def stream_mapper(source: Source, text: str, options: HelmOptions) -> HelmMapper:

@@ -49,6 +49,9 @@ class Result:
     source_line: int | None = None
     suppressed: str | None = None
     """Why the result is suppressed or exempted (None: it counts)."""
+    approximate: bool = False
+    """The line is not the field's own: no template line is known to have printed it (a Helm
+    render's field), so it is the resource's line in the template that rendered it."""
 
     @property
     def resource(self) -> str:

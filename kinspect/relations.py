@@ -136,12 +136,13 @@ def _failed(subject: Subject, rule: Rule, index: int, related: Fact | None, lang
         "related": related.ref if related else "",
     }
     # Where the failure points, unless the file's mapper placed it already (in a worker).
-    file, line, column, source_file, source_line = failure.placed or (
+    file, line, column, source_file, source_line, approximate = failure.placed or (
         result.file,
         failure.line,
         failure.column,
         result.source_file,
         result.source_line,
+        result.approximate,
     )
     return dataclasses.replace(
         result,
@@ -151,6 +152,7 @@ def _failed(subject: Subject, rule: Rule, index: int, related: Fact | None, lang
         column=column,
         source_file=source_file,
         source_line=source_line,
+        approximate=approximate,
         path=failure.path,
         message=(template or rule.text(lang).message).format_map(fields),
         fix=rule.text(lang).fix,

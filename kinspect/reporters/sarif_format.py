@@ -118,6 +118,8 @@ def _result(result: Result, report: Report, index: dict[str, int], paths: _Paths
     properties: dict[str, Any] = {"resource": result.resource, "category": result.category}
     if result.container:
         properties["container"] = result.container
+    if result.approximate:
+        properties["approximate"] = True  # the resource's line: the field's own is not known
     return {
         "ruleId": result.check,
         "ruleIndex": index[result.check],
@@ -137,6 +139,8 @@ def _location(result: Result, paths: _Paths) -> dict[str, Any]:
     """The template a resource was rendered from when known, else the inspected file."""
     if result.source_file is not None:
         region = {"startLine": result.source_line} if result.source_line else None
+        if region and (result.source_file, result.source_line) == (result.file, result.line):
+            region["startColumn"] = result.column  # placed in the template, column included
         return _physical(paths.uri(result.source_file), region)
     return _physical(
         paths.uri(result.file), {"startLine": result.line, "startColumn": result.column}
