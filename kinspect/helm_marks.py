@@ -146,10 +146,7 @@ def _define_bodies(text: str, spans: list[Span]) -> Iterator[Span]:
 
 
 def _prints_yaml(text: str, spans: list[Span], body: Span) -> bool:
-    for line in _literal_lines(text, spans, body):
-        if _YAML_KEY.match(line):
-            return True
-    return False
+    return any(_YAML_KEY.match(line) for line in _literal_lines(text, spans, body))
 
 
 def _literal_lines(text: str, spans: list[Span], body: Span) -> Iterator[str]:
@@ -183,7 +180,7 @@ def _line_edits(
         elif first and prints:
             opening = 3 if text.startswith("{{-", low) else 2
             mark = marker.action(file, number, low - start)
-            yield low, low + opening, f'{text[low:low + opening]} "{mark}" }}}}{{{{'
+            yield low, low + opening, f'{text[low : low + opening]} "{mark}" }}}}{{{{'
         index, first = high, first and not prints
     literal = _literal_start(text, index, end, first)
     if literal is not None:
@@ -218,4 +215,7 @@ def _literal_start(text: str, start: int, end: int, first: bool) -> int | None:
 
 def _prints(text: str, start: int) -> bool:
     match = _WORD.match(text, start)
-    return match is None or match.group(1) not in _SILENT and not match.group(1).startswith("$")
+    if match is None:
+        return True
+    word = match.group(1)
+    return word not in _SILENT and not word.startswith("$")

@@ -136,7 +136,7 @@ def align(plain: str, marked: str, pattern: re.Pattern[str], files: list[str]) -
             blocks = [(0, 0, len(lines))]
         else:
             matcher = SequenceMatcher(None, lines, other_lines, autojunk=False)
-            blocks = [tuple(block) for block in matcher.get_matching_blocks()]
+            blocks = [(m.a, m.b, m.size) for m in matcher.get_matching_blocks()]
         for a, b, size in blocks:
             for offset in range(size):
                 found = carried[b + offset]
