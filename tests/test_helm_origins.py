@@ -11,7 +11,7 @@ from typing import Any
 
 from kinspect.helm import render_with_sdk
 from kinspect.helm_marks import Marker, actions, instrument
-from kinspect.helm_origins import align, marked_origins
+from kinspect.helm_origins import Origins, align, marked_origins
 from kinspect.inputs import HelmOptions
 
 from .conftest import FIXTURES, lint_json, run_cli
@@ -121,19 +121,24 @@ def test_packaged_charts_point_at_the_call_or_say_the_line_is_approximate(tmp_pa
     assert "approximate line" in text
 
 
+def _marked_render(chart: Path) -> tuple[str, str, Origins | None]:
+    """The render of `chart`, the render of its marked copy, and the origins found."""
+    plain = render_with_sdk(chart, HelmOptions())
+    captured: list[str] = []
+
+    def render(copy: Path) -> str:
+        captured.append(render_with_sdk(copy, HelmOptions()))
+        return captured[-1]
+
+    origins = marked_origins(chart, plain, render)
+    return plain, captured[0], origins
+
+
 def test_the_marked_render_is_the_render_once_its_marks_are_out() -> None:
+    pattern = re.compile(r"(?: #K[0-9a-f]+A|K[0-9a-f]+L)\d+\.\d+\.\d+Q")
     for chart in (CHART, FIXTURES / "helm" / "webapp"):
-        plain = render_with_sdk(chart, HelmOptions())
-        captured: list[str] = []
-
-        def render(copy: Path) -> str:
-            captured.append(render_with_sdk(copy, HelmOptions()))
-            return captured[-1]
-
-        origins = marked_origins(chart, plain, render)
+        plain, marked, origins = _marked_render(chart)
         assert origins is not None and origins.files
-        pattern = re.compile(r"(?: #K[0-9a-f]+A|K[0-9a-f]+L)\d+\.\d+\.\d+Q")
-        (marked,) = captured
         documents = pattern.sub("", marked).split("---\n")
         # The same documents, and a test hook (its marked annotation is not seen as one).
         assert [d for d in documents if "test-connection" not in d] == plain.split("---\n")
