@@ -90,10 +90,10 @@ class HelmMapper:
         line = found[0] if found else None
         if not self.rebase:
             return replace(result, source_file=file, source_line=line)
-        start = _first_key_line(part) or 1
-        column = found[1] if found else 1
+        if found is None:  # without marks, a field the template does not spell out
+            return self._approximate(result, file, part)
         return replace(
-            result, file=file, line=line or start, column=column, source_file=file, source_line=line
+            result, file=file, line=found[0], column=found[1], source_file=file, source_line=line
         )
 
     def _marked(self, result: Result, file: str, part: Part | None) -> Result:
@@ -104,6 +104,11 @@ class HelmMapper:
             return replace(
                 result, file=where, line=line, column=column, source_file=where, source_line=line
             )
+        return self._approximate(result, file, part)
+
+    @staticmethod
+    def _approximate(result: Result, file: str, part: Part | None) -> Result:
+        """At the resource's line in the template that rendered it, flagged approximate."""
         start = _first_key_line(part) or 1
         return replace(
             result,

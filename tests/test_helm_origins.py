@@ -186,3 +186,30 @@ def test_lines_that_differ_from_the_render_get_no_place() -> None:
     origins = align(plain, marked, pattern, ["templates/a.yaml"])
     assert set(origins.lines) == {2, 4}
     assert origins.lines[4][-1] == (0, 0, 3, 0, False)
+
+
+def test_a_chart_that_refuses_its_marked_copy_is_still_inspected(tmp_path: Path) -> None:
+    """A template that checks what a named template prints fails on the marked copy only."""
+    chart = tmp_path / "picky"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: picky\nversion: 0.1.0\n")
+    (chart / "templates" / "_pod.tpl").write_text(
+        '{{- define "picky.pod" -}}\nhostNetwork: true\n{{- end }}\n'
+    )
+    (chart / "templates" / "pod.yaml").write_text(
+        '{{- if ne (include "picky.pod" .) "hostNetwork: true" }}{{ fail "changed" }}{{ end }}\n'
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: picky\nspec:\n"
+        '  {{- include "picky.pod" . | nindent 2 }}\n'
+        "  containers:\n    - name: app\n      image: nginx:1.25\n"
+    )
+    report = lint_json("picky", cwd=tmp_path)
+    assert report["errors"] == []
+    failed = {r["check"]: r for r in report["results"] if not r["passed"]}
+    host = failed["hostNetworkSet"]  # printed by the include: no line of pod.yaml holds it
+    assert (host["file"], host["line"], host["approximate"]) == (
+        "picky/templates/pod.yaml",
+        2,
+        True,
+    )
+    probe = failed["livenessProbeMissing"]  # spelled out in pod.yaml: found there
+    assert (probe["line"], probe["column"], probe["approximate"]) == (9, 7, False)
