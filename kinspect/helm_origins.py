@@ -94,10 +94,15 @@ def _special_files(directory: str, names: list[str]) -> list[str]:
 def _instrument_tree(copy: Path, marker: Marker) -> list[str]:
     """Mark the templates of the chart and of its unpacked subcharts; their relative paths."""
     files: list[str] = []
+    inside = copy.resolve()
     for chart in _charts(copy):
         templates = chart / "templates"
-        for path in sorted(templates.rglob("*")) if templates.is_dir() else ():
+        if templates.is_symlink() or not templates.is_dir():
+            continue
+        for path in sorted(templates.rglob("*")):
             if path.is_symlink() or not path.is_file() or path.name == "NOTES.txt":
+                continue
+            if not path.resolve().is_relative_to(inside):  # through a linked directory
                 continue
             if path.stat().st_size > _MAX_TEMPLATE_BYTES:
                 continue

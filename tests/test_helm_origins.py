@@ -213,3 +213,25 @@ def test_a_chart_that_refuses_its_marked_copy_is_still_inspected(tmp_path: Path)
     )
     probe = failed["livenessProbeMissing"]  # spelled out in pod.yaml: found there
     assert (probe["line"], probe["column"], probe["approximate"]) == (9, 7, False)
+
+
+def test_marking_never_writes_outside_the_copy(tmp_path: Path) -> None:
+    """Templates reached through links are rendered as Helm renders them, never marked."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+    (outside / "cm.yaml").write_text(text)
+    chart = tmp_path / "linked"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: linked\nversion: 0.1.0\n")
+    (chart / "templates" / "dir").symlink_to(outside)
+    (chart / "templates" / "file.yaml").symlink_to(outside / "cm.yaml")
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    (whole / "Chart.yaml").write_text("apiVersion: v2\nname: whole\nversion: 0.1.0\n")
+    (whole / "templates").symlink_to(outside)
+    for name in ("linked", "whole"):
+        proc = run_cli("lint", name, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    assert (outside / "cm.yaml").read_text() == text
+    assert [p.name for p in outside.iterdir()] == ["cm.yaml"]
