@@ -136,8 +136,9 @@ def _subject(result: Result) -> str:
 
 
 def _location(result: Result, paths: _Paths) -> dict[str, Any]:
-    """The template a resource was rendered from when known, else the inspected file."""
-    if result.source_file is not None:
+    """The template a resource was rendered from when known, else the inspected file (a saved
+    render whose template line is not known: its own line, rather than no region at all)."""
+    if result.source_file is not None and (result.source_line or result.file == "-"):
         region = {"startLine": result.source_line} if result.source_line else None
         if region and (result.source_file, result.source_line) == (result.file, result.line):
             region["startColumn"] = result.column  # placed in the template, column included
