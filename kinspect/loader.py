@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
+from kinspect.composers import c_composer, pure_composer
 from kinspect.errors import KinspectError
 from kinspect.limits import DEFAULT_LIMITS, Limits, needs_scan, scan
 from kinspect.parse_errors import check_json, one_line, reader_error, yaml_error
@@ -56,43 +56,6 @@ class Document:
         return int(self.root.start_mark.line) + 1
 
 
-def _make_composer(text: str) -> Any:
-    return _composer_class()(text)
-
-
-@cache
-def _composer_class() -> type:
-    """The composer: ruamel's C parser, with every untagged node given its kind's default tag.
-
-    One class for the whole run (a class per text would be garbage only the cycle collector
-    frees, and the collector runs rarely in a large run).
-    """
-    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
-    from ruamel.yaml.resolver import BaseResolver
-
-    class Composer(CParser, BaseResolver):  # type: ignore[misc]
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            self._parser = self._composer = self
-            BaseResolver.__init__(self, loadumper=self)
-            self._defaults = {
-                ScalarNode: self.DEFAULT_SCALAR_TAG,
-                SequenceNode: self.DEFAULT_SEQUENCE_TAG,
-                MappingNode: self.DEFAULT_MAPPING_TAG,
-            }
-
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            # Plain scalars are resolved later (kinspect.scalars), as Kubernetes does: every
-            # untagged node gets its kind's default tag, without BaseResolver's lookups.
-            return self._defaults[kind]
-
-        def dispose(self) -> None:
-            CParser.dispose(self)
-            self.__dict__.clear()  # its references to itself: no cycle left to collect
-
-    return Composer
-
-
 def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Node]:
     """Yield the root node of each non-empty document; YAML errors become KinspectError.
 
@@ -103,11 +66,12 @@ def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[No
     taken = [0]
     try:
         try:
-            yield from _documents(_make_composer(text), broken, limits, taken)
+            yield from _documents(c_composer(text), broken, limits, taken)
         except MarkedYAMLError as refused:
             failed = taken[0]
             try:
-                yield from _documents(_pure_composer(text, limits), broken, limits, taken)
+                composer = pure_composer(text, limits.max_depth + 1)
+                yield from _documents(composer, broken, limits, taken)
             except MarkedYAMLError as again:
                 same = taken[0] == failed and not isinstance(again, MaxDepthExceededError)
                 raise refused if same else again from None
@@ -142,12 +106,6 @@ def _documents(
                 yield node
     finally:
         composer.dispose()
-
-
-def _pure_composer(text: str, limits: Limits) -> Any:
-    from kinspect.pure_composer import PureComposer
-
-    return PureComposer(text, limits.max_depth + 1)
 
 
 def load_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
