@@ -52,9 +52,14 @@ def actions(text: str) -> list[Span] | None:
     return spans
 
 
+def _trims(text: str, start: int) -> bool:
+    """Whether the action at `start` opens with `{{- ` (trim marker: a dash, then a space)."""
+    return text.startswith("{{-", start) and text[start + 3 : start + 4].isspace()
+
+
 def _action_end(text: str, start: int) -> int | None:
     index = start + 2
-    if text.startswith("-", index) and text[index + 1 : index + 2].isspace():
+    if _trims(text, start):
         index += 1
     while text[index : index + 1].isspace():
         index += 1
@@ -178,7 +183,7 @@ def _line_edits(
             yield literal, literal, marker.literal(file, number, literal - start)
             first = False
         elif first and prints:
-            opening = 3 if text.startswith("{{-", low) else 2
+            opening = 3 if _trims(text, low) else 2
             mark = marker.action(file, number, low - start)
             yield low, low + opening, f'{text[low : low + opening]} "{mark}" }}}}{{{{'
         index, first = high, first and not prints

@@ -177,6 +177,8 @@ def test_marks_keep_trimming_and_skip_value_templates() -> None:
         "  - KnL3.3.4Qname: a{{ .y -}}  KnL3.3.22Qtail",
         '  {{- " #KnA3.4.2Q" }}{{ toYaml .z | nindent 2 }}',
     ]
+    # `{{-3}}` prints -3: no trim marker without a space after the dash.
+    assert instrument("{{-3}}\n", 0, False, marker) == '{{ " #KnA0.1.0Q" }}{{-3}}\n'
 
 
 def test_lines_that_differ_from_the_render_get_no_place() -> None:
