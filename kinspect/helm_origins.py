@@ -32,6 +32,7 @@ Reader = Callable[[int, int], str | None]
 """The text of a template's line (file index, 1-based line), if it can be read."""
 _SOURCE = re.compile(r"^#\s*Source:\s*(\S.*?)\s*$")
 _MAX_TEMPLATE_BYTES = 4 << 20
+_MAX_ALIGNED_LINES = 5_000
 
 
 @dataclass
@@ -139,6 +140,8 @@ def align(plain: str, marked: str, pattern: re.Pattern[str], files: list[str]) -
         carried = _carried(marks, other_first, len(other_lines))
         if lines == other_lines:
             blocks = [(0, 0, len(lines))]
+        elif max(len(lines), len(other_lines)) > _MAX_ALIGNED_LINES:
+            continue  # lining up costs up to the product of the lengths: left unplaced
         else:
             matcher = SequenceMatcher(None, lines, other_lines, autojunk=False)
             blocks = [(m.a, m.b, m.size) for m in matcher.get_matching_blocks()]
