@@ -9,6 +9,7 @@ classes with the same marks.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -17,7 +18,9 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.parser import Parser
 from ruamel.yaml.reader import Reader
 from ruamel.yaml.resolver import BaseResolver
-from ruamel.yaml.scanner import Scanner
+from ruamel.yaml.scanner import Scanner, ScannerError
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def c_composer(text: str) -> Any:
@@ -91,6 +94,15 @@ class PureComposer(Reader, Scanner, Parser, Composer, BaseResolver):
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         """Plain scalars are resolved later (kinspect.scalars), as for the C composer."""
         return self._defaults[kind]
+
+    def compose_scalar_node(self, anchor: Any) -> Any:
+        """A scalar, refused (as libyaml and Kubernetes refuse it) if it escapes a surrogate."""
+        node = super().compose_scalar_node(anchor)
+        if _SURROGATE.search(node.value):
+            raise ScannerError(
+                None, None, "found invalid Unicode character escape code", node.start_mark
+            )
+        return node
 
     def dispose(self) -> None:
         """Break the references to itself."""
