@@ -266,5 +266,7 @@ def test_yaml_neither_parser_reads_is_still_an_error_after_the_good_documents() 
     assert [d.data for d in documents] == [{"a": 1}, {"b": ["x:y"]}]
     assert info.value.line == 5
     assert error_of("a: [b: c: d]\n").line == 1
+    # What the pure parser would take but libyaml and Kubernetes refuse: an escaped surrogate.
+    assert "invalid Unicode" in str(error_of('a: [x:y, "\\ud83d"]\n'))
     deep = "x: [{a: b:c}]\n" + "".join(f"{' ' * i}k{i}:\n" for i in range(150))
     assert "nested deeper" in str(error_of(deep))
