@@ -73,8 +73,7 @@ def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[No
                 composer = pure_composer(text, limits.max_depth + 1)
                 yield from _documents(composer, broken, limits, taken)
             except MarkedYAMLError as again:
-                same = taken[0] == failed and not isinstance(again, MaxDepthExceededError)
-                raise refused if same else again from None
+                raise _first_real(refused, again, taken[0] == failed) from None
     except MaxDepthExceededError as exc:
         mark = exc.problem_mark
         raise limits.depth_error(mark.line + 1, mark.column + 1) from None
@@ -84,6 +83,16 @@ def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[No
         raise reader_error(exc, text) from None
     except YAMLError as exc:
         raise KinspectError(f"invalid YAML: {one_line(str(exc))}") from None
+
+
+def _first_real(refused: MarkedYAMLError, again: MarkedYAMLError, same: bool) -> MarkedYAMLError:
+    """The error to report: the C parser's, unless the pure one read past it."""
+    if not same or isinstance(again, MaxDepthExceededError):
+        return again
+    first, second = refused.problem_mark, again.problem_mark
+    if first is None or second is None:
+        return refused
+    return again if (second.line, second.column) > (first.line, first.column) else refused
 
 
 def _documents(
