@@ -45,6 +45,9 @@ class Result:
     """Why the result is suppressed or exempted (None: it counts)."""
     build: str | None = None
     """The kustomization or chart (and release) whose build produced the resource."""
+    approximate: bool = False
+    """The line is not the field's own: no template line is known to have printed it (a Helm
+    render's field), so it is the resource's line in the template that rendered it."""
 
     @property
     def resource(self) -> str:

@@ -52,8 +52,9 @@ class Fact:
         return Fact, (*self.content, self.scope)
 
 
-Placement = tuple[str, int, int, str | None, int | None]
-"""A result's file, line, column, source_file and source_line once a mapper has placed it."""
+Placement = tuple[str, int, int, str | None, int | None, bool]
+"""A result's file, line, column, source_file, source_line and approximate once a mapper has
+placed it."""
 
 
 @dataclass(frozen=True, slots=True)

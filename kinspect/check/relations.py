@@ -141,12 +141,13 @@ def _failed(
         SUBJECTS: subject_names(subject.values.get(SUBJECTS)),
     }
     # Where the failure points, unless the file's mapper placed it already (in a worker).
-    file, line, column, source_file, source_line = failure.placed or (
+    file, line, column, source_file, source_line, approximate = failure.placed or (
         result.file,
         failure.line,
         failure.column,
         result.source_file,
         result.source_line,
+        result.approximate,
     )
     return dataclasses.replace(
         result,
@@ -156,6 +157,7 @@ def _failed(
         column=column,
         source_file=source_file,
         source_line=source_line,
+        approximate=approximate,
         path=failure.path,
         message=(template or rule.text(lang).message).format_map(fields) + note,
         fix=rule.text(lang).fix,

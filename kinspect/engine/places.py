@@ -78,7 +78,14 @@ def _placement(places: Places, subject: Subject, failure: Failure) -> Placement:
     """Where the result of this failure lands (as `finish` would place it)."""
     where = replace(subject.result, line=failure.line, column=failure.column, path=failure.path)
     placed = places.result(where)
-    return placed.file, placed.line, placed.column, placed.source_file, placed.source_line
+    return (
+        placed.file,
+        placed.line,
+        placed.column,
+        placed.source_file,
+        placed.source_line,
+        placed.approximate,
+    )
 
 
 class Places:

@@ -18,7 +18,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kinspect.errors import KinspectError
+from kinspect.inputs.helm_deps import check_dependencies, render_error
 from kinspect.inputs.helm_map import HelmMapper
+from kinspect.inputs.helm_origins import marked_origins
 from kinspect.inputs.keylines import has_content, is_separator, segments
 from kinspect.inputs.kinds import Source
 from kinspect.inputs.streams import HelmOptions, Stream
@@ -36,14 +38,19 @@ _MISSING_HINT = "pip install 'kinspect[helm]' (offline, no binary needed), or pu
 def render_chart(source: Source, options: HelmOptions) -> Stream:
     """Render a chart directory; findings are placed in its templates."""
     assert source.path is not None
-    helm = shutil.which("helm")
-    if helm is not None:
-        text = _run_binary(binary_command(helm, source.path, options))
-    else:
-        text = render_with_sdk(source.path, options)
-    mapper = HelmMapper(text, options.chart_root or source.name, rebase=True)
+    check_dependencies(source.path, source.name)
+    text = _rendered(source.path, options, source.name)
+    origins = marked_origins(source.path, text, lambda copy: _rendered(copy, options, source.name))
+    mapper = HelmMapper(text, options.chart_root or source.name, rebase=True, origins=origins)
     build = f"{source.name} ({options.release_name})"
     return Stream(source.name, text, mapper, build=build, once=True)
+
+
+def _rendered(chart: Path, options: HelmOptions, shown: str) -> str:
+    helm = shutil.which("helm")
+    if helm is not None:
+        return _run_binary(binary_command(helm, chart, options), shown)
+    return render_with_sdk(chart, options)
 
 
 def stream_mapper(source: Source, text: str, options: HelmOptions) -> HelmMapper:
@@ -72,12 +79,12 @@ def binary_command(helm: str, chart: Path, options: HelmOptions) -> list[str]:
     return command
 
 
-def _run_binary(command: list[str]) -> str:
+def _run_binary(command: list[str], shown: str) -> str:
     done = run_tool(command, HELM_TIMEOUT_SECONDS, "helm template", name="helm")
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         message = lines[-1] if lines else f"exit status {done.returncode}"
-        raise KinspectError(f"helm template failed: {message.removeprefix('Error: ')}")
+        raise render_error(message.removeprefix("Error: "), shown)
     return done.stdout
 
 
@@ -92,8 +99,7 @@ def render_with_sdk(chart: Path, options: HelmOptions) -> str:
         with _go_log_silenced(), helm_python.Chart.load(str(chart)) as loaded:
             rendered = _render(helm_python, loaded, values, options)
     except helm_python.HelmError as exc:
-        message = " ".join(str(exc).split())
-        raise KinspectError(f"helm template failed: {message}") from None
+        raise render_error(" ".join(str(exc).split()), str(chart)) from None
     return assemble(rendered, options.include_tests)
 
 

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+from kinspect.inputs.helm_origins import Origins
 from kinspect.inputs.keylines import find, has_content, key_lines, segments
 from kinspect.kube.paths import Path as KeyPath
 from kinspect.kube.paths import split_dotted
@@ -37,9 +38,13 @@ class _Segment:
 class HelmMapper:
     """Adds the source template (and line) to results; `rebase` makes it their location."""
 
-    def __init__(self, text: str, root: str | None, rebase: bool) -> None:
+    def __init__(
+        self, text: str, root: str | None, rebase: bool, origins: Origins | None = None
+    ) -> None:
         self.root = root
         self.rebase = rebase
+        self.origins = origins
+        self._lines: dict[int, list[str] | None] = {}
         self.annotates_only = not rebase
         self.segments = _scan(text)
         self._firsts = [segment.first for segment in self.segments]
@@ -61,6 +66,9 @@ class HelmMapper:
         placed = self._where(document)
         if placed is None or not self.rebase:
             return ref
+        origin = self._origin(ref.line, 1)
+        if origin is not None:
+            return replace(ref, file=origin[0], line=origin[1])
         file, _, part = placed
         return replace(ref, file=file, line=_first_key_line(part) or 1)
 
@@ -70,6 +78,8 @@ class HelmMapper:
         if placed is None:
             return result
         file, segment, part = placed
+        if self.origins is not None and self.rebase:
+            return self._marked(result, file, part)
         path = split_dotted(result.path)
         _, depth = locate(document.root, path)
         node = path[:depth][len(resource.path) :]
@@ -80,11 +90,56 @@ class HelmMapper:
         line = found[0] if found else None
         if not self.rebase:
             return replace(result, source_file=file, source_line=line)
-        start = _first_key_line(part) or 1
-        column = found[1] if found else 1
+        if found is None:  # without marks, a field the template does not spell out
+            return self._approximate(result, file, part)
         return replace(
-            result, file=file, line=line or start, column=column, source_file=file, source_line=line
+            result, file=file, line=found[0], column=found[1], source_file=file, source_line=line
         )
+
+    def _marked(self, result: Result, file: str, part: Part | None) -> Result:
+        """Placed by the marks of the render; else at the resource, flagged approximate."""
+        origin = self._origin(result.line, result.column)
+        if origin is not None:
+            where, line, column = origin
+            return replace(
+                result, file=where, line=line, column=column, source_file=where, source_line=line
+            )
+        return self._approximate(result, file, part)
+
+    @staticmethod
+    def _approximate(result: Result, file: str, part: Part | None) -> Result:
+        """At the resource's line in the template that rendered it, flagged approximate."""
+        start = _first_key_line(part) or 1
+        return replace(
+            result,
+            file=file,
+            line=start,
+            column=1,
+            source_file=file,
+            source_line=start,
+            approximate=True,
+        )
+
+    def _origin(self, line: int, column: int) -> tuple[str, int, int] | None:
+        if self.origins is None:
+            return None
+        placed = self.origins.place(line, column, self._template_line)
+        if placed is None:
+            return None
+        index, number, where = placed
+        return self._chart_file(index), number, where
+
+    def _template_line(self, index: int, number: int) -> str | None:
+        assert self.origins is not None
+        if index not in self._lines:
+            whole = _template(self._chart_file(index))
+            self._lines[index] = whole[1] if whole else None
+        lines = self._lines[index]
+        return lines[number - 1] if lines is not None and 0 < number <= len(lines) else None
+
+    def _chart_file(self, index: int) -> str:
+        assert self.origins is not None
+        return str(PurePosixPath(self.root or ".") / self.origins.files[index])
 
     def _where(self, document: Document) -> tuple[str, _Segment, Part | None] | None:
         """The template a document was rendered from, and its part of the template."""

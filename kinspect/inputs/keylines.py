@@ -121,7 +121,8 @@ def _best(entries: Sequence[KeyLine], path: Sequence[PathKey]) -> KeyLine | None
 def _find_item(
     lines: Sequence[str], entries: Sequence[KeyLine], path: Sequence[PathKey], first_line: int
 ) -> tuple[int, int] | None:
-    """A list item: the n-th literal item under its key, or the only one inside a `range`."""
+    """A list item (at its first key): the n-th literal item under its key, or the only one
+    inside a `range`."""
     parent = _best(entries, path[:-1]) if path[:-1] else None
     if parent is None:
         return None
@@ -142,8 +143,7 @@ def _find_item(
         item = items[0]
     else:
         return None
-    assert item.dash is not None
-    return item.line, item.dash + 1
+    return item.line, item.column + 1  # the item's first key, as in a plain file
 
 
 def _ranged(lines: Sequence[str], parent_line: int, item_line: int, first_line: int) -> bool:

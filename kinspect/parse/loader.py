@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
+from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from kinspect.errors import KinspectError
+from kinspect.parse.composers import c_composer, pure_composer
 from kinspect.parse.errors import check_json, one_line, reader_error, yaml_error
 from kinspect.parse.limits import DEFAULT_LIMITS, Limits, needs_scan, scan
 from kinspect.parse.scalars import key_text, resolve_scalar
@@ -55,48 +56,50 @@ class Document:
         return int(self.root.start_mark.line) + 1
 
 
-def _make_composer(text: str) -> Any:
-    return _composer_class()(text)
-
-
-@cache
-def _composer_class() -> type:
-    """The composer: ruamel's C parser, with every untagged node given its kind's default tag.
-
-    One class for the whole run (a class per text would be garbage only the cycle collector
-    frees, and the collector runs rarely in a large run).
-    """
-    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
-    from ruamel.yaml.resolver import BaseResolver
-
-    class Composer(CParser, BaseResolver):  # type: ignore[misc]
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            self._parser = self._composer = self
-            BaseResolver.__init__(self, loadumper=self)
-            self._defaults = {
-                ScalarNode: self.DEFAULT_SCALAR_TAG,
-                SequenceNode: self.DEFAULT_SEQUENCE_TAG,
-                MappingNode: self.DEFAULT_MAPPING_TAG,
-            }
-
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            # Plain scalars are resolved later (kinspect.parse.scalars), as Kubernetes does: every
-            # untagged node gets its kind's default tag, without BaseResolver's lookups.
-            return self._defaults[kind]
-
-        def dispose(self) -> None:
-            CParser.dispose(self)
-            self.__dict__.clear()  # its references to itself: no cycle left to collect
-
-    return Composer
-
-
 def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Node]:
-    """Yield the root node of each non-empty document; YAML errors become KinspectError."""
+    """Yield the root node of each non-empty document; YAML errors become KinspectError.
+
+    What the C parser refuses is read again by the pure-Python one from the document that
+    failed: only YAML that neither accepts is invalid.
+    """
     broken = scan(text, limits) if needs_scan(text) else None
-    composer = _make_composer(text)
-    index = 0
+    taken = [0]
+    try:
+        try:
+            yield from _documents(c_composer(text), broken, limits, taken)
+        except MarkedYAMLError as refused:
+            failed = taken[0]
+            try:
+                composer = pure_composer(text, limits.max_depth + 1)
+                yield from _documents(composer, broken, limits, taken)
+            except MarkedYAMLError as again:
+                raise _first_real(refused, again, taken[0] == failed) from None
+    except MaxDepthExceededError as exc:
+        mark = exc.problem_mark
+        raise limits.depth_error(mark.line + 1, mark.column + 1) from None
+    except MarkedYAMLError as exc:
+        raise yaml_error(exc, text) from None
+    except ReaderError as exc:
+        raise reader_error(exc, text) from None
+    except YAMLError as exc:
+        raise KinspectError(f"invalid YAML: {one_line(str(exc))}") from None
+
+
+def _first_real(refused: MarkedYAMLError, again: MarkedYAMLError, same: bool) -> MarkedYAMLError:
+    """The error to report: the C parser's, unless the pure one read past it."""
+    if not same or isinstance(again, MaxDepthExceededError):
+        return again
+    first, second = refused.problem_mark, again.problem_mark
+    if first is None or second is None:
+        return refused
+    return again if (second.line, second.column) > (first.line, first.column) else refused
+
+
+def _documents(
+    composer: Any, broken: tuple[int, KinspectError] | None, limits: Limits, taken: list[int]
+) -> Iterator[Node]:
+    """The documents after the first `taken[0]`, counting each one taken in `taken[0]`."""
+    skip, index = taken[0], 0
     try:
         while composer.check_node():
             if broken is not None and index == broken[0]:
@@ -105,14 +108,11 @@ def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[No
             index += 1
             if index > limits.max_documents:
                 raise limits.documents_error(node.start_mark.line + 1 if node else 1)
+            if index <= skip:
+                continue
+            taken[0] = index
             if node is not None:
                 yield node
-    except MarkedYAMLError as exc:
-        raise yaml_error(exc, text) from None
-    except ReaderError as exc:
-        raise reader_error(exc, text) from None
-    except YAMLError as exc:
-        raise KinspectError(f"invalid YAML: {one_line(str(exc))}") from None
     finally:
         composer.dispose()
 

@@ -52,7 +52,7 @@ def test_same_key_in_several_places_is_told_apart_by_its_parents() -> None:
 def test_list_items_and_missing_keys() -> None:
     assert find(LINES, ("spec", "template", "spec", "containers", 1)) == (
         line("- name: sidecar"),
-        9,
+        11,  # at `name`, where a plain file's item starts, not at the dash
     )
     assert find(LINES, ("spec", "template", "spec", "containers", 2)) is None
     assert find(LINES, ("spec", "template", "spec", "hostPID")) is None
@@ -63,7 +63,7 @@ def test_list_items_and_missing_keys() -> None:
         "    - port: {{ . }}",
         "  {{- end }}",
     ]
-    assert find(ranged, ("spec", "ports", 3)) == (4, 5)  # every item comes from the one in range
+    assert find(ranged, ("spec", "ports", 3)) == (4, 7)  # every item comes from the one in range
 
 
 def test_documents_and_their_content() -> None:

@@ -238,3 +238,36 @@ def test_names_and_problems_stay_on_one_line() -> None:
 
 def test_parse_size() -> None:
     assert [parse_size(s) for s in ("1", "2K", "3MiB", "1G")] == [1, 2048, 3 << 20, 1 << 30]
+
+
+FLOW = "a: 1\n---\nspec:\n  containers: [{name: c, image: nginx:1.25}]\n---\nb: [x:y, 'p:q']\n"
+
+
+def test_valid_yaml_the_c_parser_refuses_is_read_by_the_pure_one() -> None:
+    from _ruamel_yaml import CParser
+    from ruamel.yaml.error import MarkedYAMLError
+
+    with pytest.raises(MarkedYAMLError):  # the bundled libyaml refuses `nginx:1.25` in a flow
+        CParser(FLOW).raw_parse()
+    documents = list(load_documents(FLOW))
+    assert [d.data for d in documents] == [
+        {"a": 1},
+        {"spec": {"containers": [{"name": "c", "image": "nginx:1.25"}]}},
+        {"b": ["x:y", "p:q"]},
+    ]
+    assert [d.line for d in documents] == [1, 3, 6]
+    image = documents[1].root.value[0][1].value[0][1].value[0].value[1][0]
+    assert (image.value, image.start_mark.line + 1, image.start_mark.column + 1) == ("image", 4, 26)
+
+
+def test_yaml_neither_parser_reads_is_still_an_error_after_the_good_documents() -> None:
+    documents = []
+    with pytest.raises(KinspectError) as info:
+        documents.extend(load_documents("a: 1\n---\nb: [x:y]\n---\nc: [a: b: c]\n"))
+    assert [d.data for d in documents] == [{"a": 1}, {"b": ["x:y"]}]
+    assert info.value.line == 5
+    assert error_of("a: [b: c: d]\n").line == 1
+    # What the pure parser would take but libyaml and Kubernetes refuse: an escaped surrogate.
+    assert "invalid Unicode" in str(error_of('a: [x:y, "\\ud83d"]\n'))
+    deep = "x: [{a: b:c}]\n" + "".join(f"{' ' * i}k{i}:\n" for i in range(150))
+    assert "nested deeper" in str(error_of(deep))

@@ -160,3 +160,23 @@ def test_rendered_template_points_at_its_source(report: Report) -> None:
     location = item["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "charts/shop/templates/deploy.yaml"
     assert location["region"] == {"startLine": 12}
+
+
+def test_placed_template_lines_carry_their_column_and_approximate_ones_say_so(
+    report: Report,
+) -> None:
+    template = "charts/shop/templates/_pod.tpl"
+    exact = replace(
+        report.failures[0], file=template, line=7, column=5, source_file=template, source_line=7
+    )
+    rough = replace(exact, line=1, column=1, source_line=1, approximate=True)
+    saved = replace(report.failures[0], source_file=template, source_line=None)
+    (run,) = sarif(replace(report, results=[exact, rough, saved]))["runs"]
+    first, second, third = run["results"]
+    assert first["locations"][0]["physicalLocation"]["region"] == {"startLine": 7, "startColumn": 5}
+    assert "approximate" not in first["properties"]
+    assert second["properties"]["approximate"] is True
+    # A saved render whose template line is unknown: its own line, not a region-less template.
+    location = third["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == report.failures[0].file
+    assert location["region"]["startLine"] == report.failures[0].line

@@ -168,6 +168,7 @@ def _result(result: Result, title: str) -> dict[str, Any]:
         "container_type": result.container_type,
         "source_file": result.source_file,
         "source_line": result.source_line,
+        "approximate": result.approximate,
         "suppressed": result.suppressed,
         "build": result.build,
     }

@@ -131,6 +131,8 @@ def _result(
     if result.build is not None:
         properties["build"] = result.build
         built = f" ({labels(report.lang)['build']}: {result.build})"
+    if result.approximate:
+        properties["approximate"] = True  # the resource's line: the field's own is not known
     return {
         "ruleId": result.check,
         "ruleIndex": index[result.check],
@@ -147,9 +149,12 @@ def _subject(result: Result) -> str:
 
 
 def _location(result: Result, paths: RepoPaths) -> dict[str, Any]:
-    """The template a resource was rendered from when known, else the inspected file."""
-    if result.source_file is not None:
+    """The template a resource was rendered from when known, else the inspected file (a saved
+    render whose template line is not known: its own line, rather than no region at all)."""
+    if result.source_file is not None and (result.source_line or result.file == "-"):
         region = {"startLine": result.source_line} if result.source_line else None
+        if region and (result.source_file, result.source_line) == (result.file, result.line):
+            region["startColumn"] = result.column  # placed in the template, column included
         return _physical(paths.uri(result.source_file), region)
     return _physical(
         paths.uri(result.file), {"startLine": result.line, "startColumn": result.column}

@@ -91,6 +91,8 @@ def _failure(result: Result, paint: _Painter, lang: str, fix_label: str) -> list
         lines.append(paint(f"    {labels(lang)['source']}: {result.source_file}{line}", "dim"))
     if result.build is not None:
         lines.append(paint(f"    {labels(lang)['build']}: {result.build}", "dim"))
+    if result.approximate:
+        lines.append(paint(f"    {labels(lang)['approximate']}", "dim"))
     return [*lines, paint(f"    {fix_label}: {result.fix}", "dim")]
 
 
