@@ -4,6 +4,7 @@ import typer
 
 from kinspect.cli.fix_command import fix
 from kinspect.cli.lint_commands import cluster, lint
+from kinspect.cli.lsp_command import lsp
 from kinspect.cli.messages import error_line
 from kinspect.cli.rule_commands import docs, explain, list_rules
 from kinspect.cli.server_commands import server_app
@@ -25,3 +26,4 @@ app.command()(cluster)
 app.command("rules")(list_rules)
 app.command()(explain)
 app.command()(docs)
+app.command()(lsp)
