@@ -101,10 +101,12 @@ def _open_and_wanted(server: KinspectServer, uri: str) -> bool:
 
 
 class _OneLine(logging.Formatter):
-    """pygls' log records as one line each: never a traceback on standard error."""
+    """pygls' log records as one line each: never a traceback on standard error (pygls puts
+    some into the message itself)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return f"kinspect lsp: {record.levelname.lower()}: {record.getMessage()}".replace("\n", " ")
+        message = record.getMessage().strip().split("\n")[0].split("  + Exception")[0]
+        return f"kinspect lsp: {record.levelname.lower()}: {message[:300]}"
 
 
 def serve() -> int:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
+from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from kinspect.errors import KinspectError, UsageError
@@ -22,11 +25,25 @@ LANGUAGE_IDS = ("yaml", "json", "jsonc")
 logger = logging.getLogger("kinspect.lsp")
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls' protocol, answering a request it cannot read (pygls would leave it unanswered,
+    and the client waiting)."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            number = data.get("id") if isinstance(data, dict) else None
+            if "method" in data and isinstance(number, int | str) and not isinstance(number, bool):
+                self._send_response(number, error=exc.to_response_error())
+            raise
+
+
 class KinspectServer(LanguageServer):
     """pygls' server plus what kinspect keeps per buffer."""
 
     def __init__(self) -> None:
-        super().__init__("kinspect", __version__)
+        super().__init__("kinspect", __version__, protocol_cls=_Protocol)
         self.plans = Plans(ServerSettings())
         self.analyses: dict[str, Analysis] = {}
         self.waiting: dict[str, asyncio.Task[None]] = {}
