@@ -1,12 +1,16 @@
 """`kinspect lsp`: the language server for editors (the `lsp` extra: pygls)."""
 
+from typing import Annotated
+
 import typer
 
 from kinspect.errors import UsageError
 
 
 def lsp(
-    stdio: bool = typer.Option(True, "--stdio", help="Talk LSP over stdin/stdout (the only way)."),
+    stdio: Annotated[
+        bool, typer.Option("--stdio", help="Talk LSP over stdin/stdout (the default and only way).")
+    ] = True,
 ) -> None:
     """Run the language server over stdin/stdout: diagnostics, fixes and explanations as you
     type in YAML and JSON manifests. Editors start it; see the README for the set-up."""
