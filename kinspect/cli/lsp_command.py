@@ -19,6 +19,6 @@ def lsp(
     except ImportError as exc:  # pygls is the `lsp` extra
         raise UsageError(
             f"the language server needs pygls ({exc.name} is not installed)"
-            " (hint: pip install 'kinspect[lsp]')"
+            ' (hint: pip install "kinspect[lsp]")'
         ) from None
     raise typer.Exit(serve())

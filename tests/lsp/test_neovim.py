@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,18 +12,31 @@ from pathlib import Path
 import pytest
 
 from tests.lsp.test_diagnostics import POD
+from tests.support.readme import snippet
 
 NVIM = shutil.which("nvim")
 
-# Neovim 0.7 (Debian 12) has no vim.lsp.start: the client is started and attached by hand.
-SCRIPT = """
-local client = vim.lsp.start_client({
-  name = "kinspect",
-  cmd = { PYTHON, "-m", "kinspect", "lsp" },
-  root_dir = ROOT,
-  init_options = { kinspect = { lang = "en" } },
-})
-vim.lsp.buf_attach_client(0, client)
+# nvim-lspconfig is not in Debian: a stand-in for the parts of it the README's snippet uses
+# starts the client with Neovim 0.7's built-in `vim.lsp.start_client`, as lspconfig would.
+STAND_IN = """
+package.loaded["lspconfig.configs"] = {}
+package.loaded["lspconfig.util"] = {
+  root_pattern = function(...) return function(path) return ROOT end end,
+}
+package.loaded["lspconfig"] = setmetatable({}, { __index = function(_, name)
+  return { setup = function(options)
+    local config = package.loaded["lspconfig.configs"][name].default_config
+    assert(vim.tbl_contains(config.filetypes, "yaml"))
+    local client = vim.lsp.start_client({
+      name = name, cmd = config.cmd, root_dir = config.root_dir(vim.api.nvim_buf_get_name(0)),
+      init_options = options.init_options,
+    })
+    vim.lsp.buf_attach_client(0, client)
+  end }
+end })
+"""
+
+DUMP = """
 vim.wait(60000, function() return #vim.diagnostic.get(0) > 0 end, 50)
 local out = {}
 for _, d in ipairs(vim.diagnostic.get(0)) do
@@ -33,22 +47,24 @@ for _, d in ipairs(vim.diagnostic.get(0)) do
   }))
 end
 vim.fn.writefile(out, OUT)
-vim.lsp.stop_client(client)
-vim.wait(10000, function() return vim.lsp.client_is_stopped(client) end, 50)
+vim.lsp.stop_client(vim.lsp.get_active_clients())
+vim.wait(10000, function() return #vim.lsp.get_active_clients() == 0 end, 50)
 vim.cmd("qa!")
 """
 
 
 @pytest.mark.skipif(NVIM is None, reason="Neovim is not installed (scripts/setup installs it)")
-def test_neovim_shows_the_findings_of_an_unsaved_buffer(tmp_path: Path) -> None:
+def test_neovim_with_the_readme_set_up_shows_the_findings(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     manifest = tmp_path / "pod.yaml"
     manifest.write_text(POD, encoding="utf-8")
     out = tmp_path / "diagnostics.jsonl"
-    values = {"PYTHON": sys.executable, "ROOT": str(tmp_path), "OUT": str(out)}
-    header = "".join(f"local {k} = {json.dumps(v)}\n" for k, v in values.items())
+    values = {"ROOT": str(tmp_path), "OUT": str(out)}
+    header = "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
     script = tmp_path / "kinspect.lua"
-    script.write_text(header + SCRIPT, encoding="utf-8")
+    script.write_text(header + STAND_IN + snippet("lsp-neovim") + DUMP, encoding="utf-8")
+    # the snippet runs `kinspect lsp` from PATH, as a user's installation would
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     assert NVIM is not None
     proc = subprocess.run(
         [
@@ -67,6 +83,7 @@ def test_neovim_shows_the_findings_of_an_unsaved_buffer(tmp_path: Path) -> None:
         text=True,
         timeout=180,
         cwd=tmp_path,
+        env={**os.environ, "PATH": path},
     )
     assert proc.returncode == 0, proc.stderr
     shown = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
