@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from lsprotocol import types
 
@@ -14,6 +15,7 @@ from kinspect.lsp.hover import hover
 from kinspect.lsp.server import KinspectServer, wanted
 from kinspect.lsp.settings import read_settings
 
+T = TypeVar("T")
 ACTION_KINDS = [types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll]
 
 
@@ -69,13 +71,16 @@ def _requests(server: KinspectServer) -> None:
         if analysis is None:
             return None
         only = list(params.context.only) if params.context.only else None
-        return code_actions(analysis, params.text_document.uri, params.range, only) or None
+        uri = params.text_document.uri
+        return _guarded(server, lambda: code_actions(analysis, uri, params.range, only) or None)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def on_hover(params: types.HoverParams) -> types.Hover | None:
         await asyncio.sleep(0)
         analysis = server.analyses.get(params.text_document.uri)
-        return hover(analysis, params.position) if analysis is not None else None
+        if analysis is None:
+            return None
+        return _guarded(server, lambda: hover(analysis, params.position))
 
 
 def _lifecycle(server: KinspectServer) -> None:
@@ -86,6 +91,16 @@ def _lifecycle(server: KinspectServer) -> None:
     @server.feature(types.SHUTDOWN)
     def shutdown(*args: Any) -> None:
         server.shut_down = True
+
+
+def _guarded(server: KinspectServer, answer: Callable[[], T]) -> T | None:
+    """The answer, or None (and a line in the log) if computing it failed: a bug in one
+    request must not end the editor's session."""
+    try:
+        return answer()
+    except Exception as exc:
+        server.log(f"internal error: {type(exc).__name__}: {exc}", types.MessageType.Error)
+        return None
 
 
 def _configure(server: KinspectServer, given: object) -> None:

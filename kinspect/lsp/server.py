@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from kinspect.version import __version__
 
 SUFFIXES = (".yaml", ".yml", ".json")
 LANGUAGE_IDS = ("yaml", "json", "jsonc")
-logger = logging.getLogger("kinspect.lsp")
 
 
 class _Protocol(LanguageServerProtocol):
@@ -34,7 +32,7 @@ class _Protocol(LanguageServerProtocol):
             return super().structure_message(data)
         except JsonRpcException as exc:
             number = data.get("id") if isinstance(data, dict) else None
-            if "method" in data and isinstance(number, int | str) and not isinstance(number, bool):
+            if isinstance(number, int | str) and not isinstance(number, bool) and "method" in data:
                 self._send_response(number, error=exc.to_response_error())
             raise
 

@@ -54,15 +54,15 @@ def _setting(key: str, value: object) -> tuple[str | None, object]:
         return "lang", value
     if key in ("failOn", "fail-on") and value in FAIL_ON:
         return "fail_on", value
-    if key in ("checks", "skipChecks", "skip-checks") and _ids(value):
-        return ("checks" if key == "checks" else "skip_checks"), list(value)  # type: ignore[call-overload]
+    if key in ("checks", "skipChecks", "skip-checks") and isinstance(value, list) and _ids(value):
+        return ("checks" if key == "checks" else "skip_checks"), list(value)
     if key == "debounce" and isinstance(value, int) and not isinstance(value, bool):
         return "debounce_ms", min(max(value, 0), 5_000)
     return None, None
 
 
-def _ids(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+def _ids(value: list[object]) -> bool:
+    return all(isinstance(item, str) for item in value)
 
 
 class Plans:
