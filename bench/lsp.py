@@ -131,12 +131,12 @@ def cpu_time(lines: int, runs: int) -> float:
     """Median CPU seconds of the server's work for one change, in this process (what the
     wall clock shows on a busy machine is mostly waiting for a core)."""
     sys.path.insert(0, str(ROOT))
-    from kinspect.lsp.diagnose import analyse, editor_plan
+    from kinspect.lsp.diagnose import analyse
     from kinspect.lsp.settings import Plans, ServerSettings
 
     with tempfile.TemporaryDirectory() as directory:
         Path(directory, ".git").mkdir()
-        plan = editor_plan(Plans(ServerSettings()).plan_for(Path(directory)))
+        plan = Plans(ServerSettings()).plan_for(Path(directory))
         name = str(Path(directory, "deploy.yaml"))
         times = []
         for run in range(runs + 1):

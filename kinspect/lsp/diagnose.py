@@ -3,17 +3,18 @@ runs it (configuration, Polaris config, inline ignores, annotations, baseline)."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from lsprotocol import types
 
 from kinspect.bundled import rules_dir
+from kinspect.check.facts import Fact
 from kinspect.config.plan import RunPlan, baseline_stage
 from kinspect.engine.run import finish, inspect_text
 from kinspect.errors import InputProblem
-from kinspect.inputs.streams import InputOptions
 from kinspect.lsp.positions import UTF16, Lines
 from kinspect.model import Result
 from kinspect.ruleset.model import Rule
@@ -43,18 +44,19 @@ class Analysis:
     diagnostics: list[types.Diagnostic] = field(default_factory=list)
 
 
-def editor_plan(plan: RunPlan) -> RunPlan:
-    """The plan for one buffer on its own: cross-resource rules would see only this buffer
-    (a Service's pods are usually in another file), so they are left to `kinspect lint`."""
-    rules = [rule for rule in plan.rules if not rule.relations]
-    settings = replace(plan.settings, rules=tuple(rules), inputs=InputOptions())
-    return replace(plan, rules=rules, settings=settings)
-
-
-def analyse(name: str, text: str, plan: RunPlan, encoding: str = UTF16) -> Analysis:
-    """Inspect `text` (the buffer of file `name`) with `plan`'s settings."""
+def analyse(
+    name: str,
+    text: str,
+    plan: RunPlan,
+    encoding: str = UTF16,
+    neighbours: Iterable[Fact] = (),
+) -> Analysis:
+    """Inspect `text` (the buffer of file `name`) with `plan`'s settings; the cross-resource
+    rules also see the `neighbours`' facts (the other manifests of its directory)."""
     settings = plan.settings
-    outcome = finish(inspect_text(name, text, settings), settings)
+    pending = inspect_text(name, text, settings)
+    pending.facts.extend(neighbours)
+    outcome = finish(pending, settings)
     baseline_stage(outcome, plan)  # its messages about stale entries are for the command line
     lines = Lines(text, encoding)
     analysis = Analysis(name, text, plan, encoding)

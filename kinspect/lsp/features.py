@@ -43,6 +43,7 @@ def _documents(server: KinspectServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
         server.plans.forget()  # the saved file may be a .kinspect.yaml or a Polaris config
+        server.neighbours.forget()
         for uri in list(server.analyses):
             server.schedule(uri, 0)
 

@@ -14,7 +14,8 @@ from pygls.uris import to_fs_path
 
 from kinspect.errors import KinspectError, UsageError
 from kinspect.inputs.streams import is_template_file
-from kinspect.lsp.diagnose import SOURCE, Analysis, analyse, editor_plan
+from kinspect.lsp.diagnose import SOURCE, Analysis, analyse
+from kinspect.lsp.neighbours import Neighbours
 from kinspect.lsp.positions import UTF16
 from kinspect.lsp.settings import Plans, ServerSettings
 from kinspect.version import __version__
@@ -43,6 +44,7 @@ class KinspectServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("kinspect", __version__, protocol_cls=_Protocol)
         self.plans = Plans(ServerSettings())
+        self.neighbours = Neighbours()
         self.analyses: dict[str, Analysis] = {}
         self.waiting: dict[str, asyncio.Task[None]] = {}
         self.shut_down = False
@@ -91,7 +93,7 @@ class KinspectServer(LanguageServer):
                 self.log("Helm templates are not inspected (they are YAML only once rendered)")
             return Analysis(path, text, None)
         try:
-            plan = editor_plan(self.plans.plan_for(self.directory_of(path)))
+            plan = self.plans.plan_for(self.directory_of(path))
         except (UsageError, KinspectError) as exc:
             message = f"configuration: {exc}"
             self.log(message, types.MessageType.Error)
@@ -103,7 +105,14 @@ class KinspectServer(LanguageServer):
                 source=SOURCE,
             )
             return Analysis(path, text, None, diagnostics=[problem])
-        return analyse(path, text, plan, str(self.workspace.position_encoding or UTF16))
+        encoding = str(self.workspace.position_encoding or UTF16)
+        facts = self.neighbours.facts(path, plan.settings, self.buffers())
+        return analyse(path, text, plan, encoding, facts)
+
+    def buffers(self) -> dict[str, str]:
+        """The text of every open buffer, by file path."""
+        documents = self.workspace.text_documents.items()
+        return {to_fs_path(uri) or uri: document.source for uri, document in documents}
 
     def directory_of(self, path: str) -> Path:
         """Where the buffer's `.kinspect.yaml` is looked for: its file's directory (an

@@ -4,12 +4,13 @@ plan of each directory, made by kinspect.config.plan as on the command line."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from kinspect.config.plan import Options, RunPlan, make_plan
 from kinspect.config.project import find_config
+from kinspect.inputs.streams import InputOptions
 
 LANGUAGES = ("en", "zh")
 FAIL_ON = ("danger", "warning")
@@ -96,5 +97,7 @@ class Plans:
             lang=given.lang,
         )
         plan = make_plan(options, cwd=directory)
+        # buffers are plain text: never a chart render or a kustomize build
+        plan = replace(plan, settings=replace(plan.settings, inputs=InputOptions()))
         self._plans[directory] = (stamp, plan)
         return plan

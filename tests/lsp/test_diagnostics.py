@@ -179,3 +179,43 @@ async def test_a_bad_configuration_is_one_diagnostic(client: LanguageClient, pro
     (diagnostic,) = await diagnostics_of(client, project / "pod.yaml", POD)
     assert "noSuchCheck" in diagnostic.message
     assert diagnostic.range.start == types.Position(line=0, character=0)
+
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+"""
+
+
+async def test_cross_resource_checks_see_the_directorys_manifests(
+    client: LanguageClient, project: Path
+) -> None:
+    """The Service's pods are in another file: saved on disk, or an open buffer as edited."""
+    service = project / "service.yaml"
+    assert "serviceSelectorMatchesNothing" in by_check(
+        await diagnostics_of(client, service, SERVICE)
+    )
+    deployment = POD.replace("  name: web\n", "  name: web\n  labels: {app: web}\n")
+    (project / "pod.yaml").write_text(deployment, encoding="utf-8")
+    uri = service.as_uri()
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=SERVICE + "\n")],
+        )
+    )
+    assert "serviceSelectorMatchesNothing" not in by_check(await published(client, uri))
+    relabelled = deployment.replace("{app: web}", "{app: other}")
+    await opened(client, project / "pod.yaml", relabelled)  # unsaved: the buffer counts
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=SERVICE)],
+        )
+    )
+    assert "serviceSelectorMatchesNothing" in by_check(await published(client, uri))
