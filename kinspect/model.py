@@ -43,6 +43,8 @@ class Result:
     source_line: int | None = None
     suppressed: str | None = None
     """Why the result is suppressed or exempted (None: it counts)."""
+    build: str | None = None
+    """The kustomization or chart (and release) whose build produced the resource."""
 
     @property
     def resource(self) -> str:

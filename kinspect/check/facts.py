@@ -34,15 +34,22 @@ class Fact:
     labels: dict[str, str]
     workload: bool
     values: dict[str, Any]
+    scope: str = ""
+    """The build (kustomization, chart) or, for a plain file, the directory it comes from."""
 
     @property
     def ref(self) -> str:
         """`Kind/name`, as kubectl writes it."""
         return f"{self.kind}/{self.name}"
 
+    @property
+    def content(self) -> tuple[Any, ...]:
+        """What relations read of it (two definitions with the same content never conflict)."""
+        return (self.kind, self.namespace, self.name, self.labels, self.workload, self.values)
+
     def __reduce__(self) -> tuple[type[Fact], tuple[Any, ...]]:
         # One constructor call when unpickled, not dataclasses' __setstate__.
-        return Fact, (self.kind, self.namespace, self.name, self.labels, self.workload, self.values)
+        return Fact, (*self.content, self.scope)
 
 
 Placement = tuple[str, int, int, str | None, int | None]
@@ -74,10 +81,12 @@ class Subject:
     values: dict[str, Any]
     active: tuple[bool, ...]
     failures: tuple[Failure | None, ...]
+    scope: str = ""
+    """The build or directory of the subject (a related object from the same one is preferred)."""
 
     def __reduce__(self) -> tuple[type[Subject], tuple[Any, ...]]:
         fields = (self.namespace, self.labels, self.values, self.active, self.failures)
-        return Subject, (self.result, *fields)
+        return Subject, (self.result, *fields, self.scope)
 
     @property
     def kind(self) -> str:
@@ -99,7 +108,7 @@ def selector_labels(resource: Resource) -> dict[str, str]:
     return labels_of(get_path(resource.data, labels_path))
 
 
-def fact_of(resource: Resource, kept: KeptPaths) -> Fact | None:
+def fact_of(resource: Resource, kept: KeptPaths, scope: str = "") -> Fact | None:
     """The fact a resource contributes, if some relation can reach its kind."""
     workload = pod_spec_path(resource) is not None
     paths = kept.paths_for(resource.kind, workload)
@@ -112,10 +121,13 @@ def fact_of(resource: Resource, kept: KeptPaths) -> Fact | None:
         labels=selector_labels(resource),
         workload=workload,
         values={path: get_path(resource.data, split_dotted(path)) for path in sorted(paths)},
+        scope=scope,
     )
 
 
-def subject_of(steps: tuple[Step, ...], target: Target, root: Node, result: Result) -> Subject:
+def subject_of(
+    steps: tuple[Step, ...], target: Target, root: Node, result: Result, scope: str = ""
+) -> Subject:
     """The facts a passing target keeps for its rule's relations."""
     instance = target.instance
     paths = sorted(subject_paths(steps))
@@ -126,6 +138,7 @@ def subject_of(steps: tuple[Step, ...], target: Target, root: Node, result: Resu
         values={path: get_path(instance, split_dotted(path)) for path in paths},
         active=tuple(_holds(step.when, instance) for step in steps),
         failures=tuple(_failure(step, target, root) for step in steps),
+        scope=scope,
     )
 
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
+from kinspect.check.conflicts import conflicted, settle
+from kinspect.check.conflicts import key as object_key
 from kinspect.check.facts import Fact, Subject
+from kinspect.check.facts_seen import project, scaled
 from kinspect.kube.selectors import LabelIndex, SelectorIndex, selects
+from kinspect.kube.subjects import SUBJECTS, subject_names
 from kinspect.model import Result
 from kinspect.ruleset.model import Rule
 from kinspect.ruleset.relation_spec import SUBJECT_STEP, Match, Step
@@ -45,14 +50,23 @@ def _resolve(subject: Subject, rule: Rule, graph: Graph, lang: str) -> Result:
             continue
         sources: list[Source] = [subject] if step.source == SUBJECT_STEP else [*found[step.source]]
         if step.require == "some" and index == len(rule.relations) - 1:
-            # Whether one related resource exists is all the last step asks: stop at the first.
-            if not _any_related(step, sources, graph, subject):
+            # Whether one related resource exists is all the last step asks: stop at the first
+            # (unless it is defined several times: then every definition is weighed).
+            first = _first_related(step, sources, graph, subject)
+            if first is None:
                 return _failed(subject, rule, index, None, lang)
-            continue
+            if object_key(first) not in graph.conflicts:
+                continue
         related = _unique(fact for source in sources for fact in graph.related(step, source))
-        found[step.name] = related = list(_where(step, related, subject))
+        note = ""
+        if graph.conflicts and any(object_key(fact) in graph.conflicts for fact in related):
+            where = partial(_where, step, subject=subject)
+            related, note = settle(related, subject, where, step.require == "some", lang)
+        else:
+            related = list(_where(step, related, subject))
+        found[step.name] = related
         if (step.require == "some" and not related) or (step.require == "none" and related):
-            return _failed(subject, rule, index, related[0] if related else None, lang)
+            return _failed(subject, rule, index, related[0] if related else None, lang, note)
     return subject.result
 
 
@@ -68,10 +82,12 @@ def _unique(facts: Iterable[Fact]) -> list[Fact]:
 _fact_order = attrgetter("kind", "namespace", "name")
 
 
-def _any_related(step: Step, sources: list[Source], graph: Graph, subject: Subject) -> bool:
-    """Whether some fact is tied to one of `sources` by `step` and satisfies its `where`."""
+def _first_related(
+    step: Step, sources: list[Source], graph: Graph, subject: Subject
+) -> Fact | None:
+    """The first fact tied to one of `sources` by `step` that satisfies its `where`."""
     candidates = (fact for source in sources for fact in graph.related(step, source))
-    return next(_where(step, candidates, subject), None) is not None
+    return next(_where(step, candidates, subject), None)
 
 
 def _where(step: Step, facts: Iterable[Fact], subject: Subject) -> Iterator[Fact]:
@@ -83,7 +99,10 @@ def _where(step: Step, facts: Iterable[Fact], subject: Subject) -> Iterator[Fact
     for fact in facts:
         if validator is None:
             validator = _where_validator(step, subject)
-        if validator.is_valid(project(fact.values, step.fields)):
+        seen = project(fact.values, step.fields)
+        if step.percent_of:
+            seen = scaled(seen, step.percent_of, subject.values)
+        if validator.is_valid(seen):
             yield fact
 
 
@@ -103,24 +122,9 @@ def _where_validator(step: Step, subject: Subject) -> CompiledSchema:
 _WHERE: dict[int, tuple[Any, CompiledSchema | None]] = {}
 
 
-def project(values: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    """The related resource as `where` sees it: only `fields`, nested as in the resource."""
-    data: dict[str, Any] = {}
-    kept: list[str] = []
-    for path in sorted(fields):
-        value = values.get(path)
-        if value is None or any(path.startswith(k + ".") for k in kept):
-            continue
-        kept.append(path)
-        *parents, last = path.split(".")
-        node = data
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    return data
-
-
-def _failed(subject: Subject, rule: Rule, index: int, related: Fact | None, lang: str) -> Result:
+def _failed(
+    subject: Subject, rule: Rule, index: int, related: Fact | None, lang: str, note: str = ""
+) -> Result:
     step = rule.relations[index]
     failure = subject.failures[index]
     assert failure is not None  # kept for every step with `require`
@@ -134,6 +138,7 @@ def _failed(subject: Subject, rule: Rule, index: int, related: Fact | None, lang
         "value": failure.value,
         "path": failure.path,
         "related": related.ref if related else "",
+        SUBJECTS: subject_names(subject.values.get(SUBJECTS)),
     }
     # Where the failure points, unless the file's mapper placed it already (in a worker).
     file, line, column, source_file, source_line = failure.placed or (
@@ -152,7 +157,7 @@ def _failed(subject: Subject, rule: Rule, index: int, related: Fact | None, lang
         source_file=source_file,
         source_line=source_line,
         path=failure.path,
-        message=(template or rule.text(lang).message).format_map(fields),
+        message=(template or rule.text(lang).message).format_map(fields) + note,
         fix=rule.text(lang).fix,
     )
 
@@ -167,6 +172,7 @@ class Graph:
             self.by_kind[fact.kind].append(fact)
             if fact.workload:
                 self.workloads.append(fact)
+        self.conflicts = conflicted(f for kind in self.by_kind.values() for f in kind)
         self._indexes: dict[_StepKey, dict[Any, Any]] = {}
 
     def related(self, step: Step, source: Source) -> Iterable[Fact]:
@@ -242,12 +248,12 @@ class Graph:
 def _distinct(facts: list[Fact]) -> list[Fact]:
     """The facts without repeats: equal facts (the same manifest in several files) relate to
     everything alike, so one stands for all (and a large run does not compare them pairwise)."""
-    kept: dict[tuple[str, str, str], list[Fact]] = {}
+    kept: dict[tuple[str, str, str], list[tuple[object, ...]]] = {}
     distinct: list[Fact] = []
     for fact in facts:
         same = kept.setdefault((fact.kind, fact.namespace, fact.name), [])
-        if fact not in same:
-            same.append(fact)
+        if fact.content not in same:  # where it is written does not matter here
+            same.append(fact.content)
             distinct.append(fact)
     return distinct
 

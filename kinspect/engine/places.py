@@ -52,7 +52,7 @@ def place_kept(run: InputState, pending: Pending) -> None:
 
 def _place(run: InputState, outcome: Outcome) -> dict[str, Places]:
     """Move the outcome's results and inspected resources to their sources; the places."""
-    places = {name: Places(mapper, docs) for name, (mapper, docs) in run.kept.items()}
+    places = {name: Places(*kept) for name, kept in run.kept.items()}
     outcome.results[:] = placed(places, outcome.results)
     outcome.inspected[:] = [
         places[ref.file].ref(ref) if ref.file in places else ref for ref in outcome.inspected
@@ -84,15 +84,17 @@ def _placement(places: Places, subject: Subject, failure: Failure) -> Placement:
 class Places:
     """The kept documents of one mapped stream, to find each result's resource again."""
 
-    def __init__(self, mapper: Mapper, documents: list[Document]) -> None:
+    def __init__(self, mapper: Mapper, documents: list[Document], build: str | None) -> None:
         self.mapper = mapper
         self.documents = documents
+        self.build = build
         self._lines = [document.line for document in documents]
         self._resources: dict[int, list[Resource]] = {}
 
     def result(self, result: Result) -> Result:
         found = self._find(result.line, result.kind, result.namespace, result.name)
-        return result if found is None else self.mapper.result(*found, result)
+        placed = result if found is None else self.mapper.result(*found, result)
+        return placed if self.build is None else replace(placed, build=self.build)
 
     def ref(self, ref: ResourceRef) -> ResourceRef:
         found = self._find(ref.line, ref.kind, ref.namespace, ref.name)

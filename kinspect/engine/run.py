@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -214,6 +215,8 @@ def _inspect_document(
     found = False
     resources = list(resources_of(document.data))
     admitted: list[Resource] = []
+    # Where the resource comes from, for related objects defined more than once.
+    site = stream.build if stream is not None and stream.build else posixpath.dirname(name)
     for resource in resources:
         found = True
         if run is not None and not run.admit(stream, document, resource):
@@ -234,11 +237,11 @@ def _inspect_document(
                     evaluate(rule, target, document.root, name, settings.lang, position),
                 )
                 if rule.relations and result.passed:  # decided once every input is read
-                    subject = subject_of(rule.relations, target, document.root, result)
+                    subject = subject_of(rule.relations, target, document.root, result, site)
                     outcome.subjects.append(subject)
                 else:
                     outcome.results.append(result)
-        fact = fact_of(resource, settings.kept_paths)
+        fact = fact_of(resource, settings.kept_paths, site)
         if fact is not None:
             outcome.facts.append(fact)
     if not found and document.data is not None:

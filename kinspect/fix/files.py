@@ -1,19 +1,14 @@
 """`kinspect fix` over files: find them, leave generated ones alone, fix, then write or diff.
 
-Which files are edited is decided in kinspect.fix.sources. A file is replaced atomically (a
-temporary file renamed over it), in its own encoding, and only if its bytes are still those
-that were read. Never prints, never exits.
+Which files are edited is decided in kinspect.fix.sources, how and whether one is replaced in
+kinspect.fix.write (in its own encoding, only inside the paths given). Never prints, never
+exits.
 """
 
 from __future__ import annotations
 
-import codecs
-import contextlib
 import difflib
-import os
-import stat
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,16 +18,9 @@ from kinspect.errors import InputProblem, KinspectError
 from kinspect.fix import texts as fixtexts
 from kinspect.fix.fixer import Baseline, Fixed, Left, fix_text
 from kinspect.fix.sources import generated, plain_files
-from kinspect.inputs.kinds import Source
+from kinspect.fix.write import ChangedOnDisk, WriteRefused, encode, roots_of, write_fixed
+from kinspect.inputs.kinds import KUSTOMIZATION, Source
 from kinspect.inputs.sources import collect, decode
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 @dataclass
@@ -56,10 +44,6 @@ class FixOutcome:
     """Unified diffs (--diff), or the fixed text of standard input."""
 
 
-class ChangedOnDisk(Exception):
-    """The file's bytes are no longer those that were read."""
-
-
 def fix_paths(
     paths: list[str],
     settings: Settings,
@@ -72,9 +56,41 @@ def fix_paths(
     run = FixOutcome()
     sources, problems = collect(paths, excludes or ())
     run.problems.extend(problems)
-    for source in plain_files(sources, run.notes, settings.lang):
-        _fix_source(source, settings, diff, run, baseline)
+    roots = roots_of(paths)
+    builds = [source for source in sources if source.kind == KUSTOMIZATION]
+    others = [source for source in sources if source.kind != KUSTOMIZATION]
+    for source in plain_files(others, run.notes, settings.lang):
+        _fix_source(source, settings, diff, run, baseline, roots)
+    if builds:
+        _fix_builds(builds, settings, diff, run, baseline, roots)
     return run
+
+
+def _fix_builds(
+    builds: list[Source],
+    settings: Settings,
+    diff: bool,
+    run: FixOutcome,
+    baseline: Baseline | None,
+    roots: list[str],
+) -> None:
+    """Kustomizations: the files their findings are placed in, for those findings only."""
+    from kinspect.fix.builds import fix_builds
+
+    def fix_one(
+        source: Source, only: set[tuple[str, int, int]]
+    ) -> set[tuple[str, int, int]] | None:
+        fixed = _fix_source(source, settings, diff, run, baseline, roots, only)
+        return None if fixed is None else fixed.missing
+
+    left, problems = fix_builds(builds, settings, fix_one)
+    run.problems.extend(problems)
+    for name, findings in left:
+        entry = next((f for f in run.files if f.name == name), None)
+        if entry is None:
+            run.files.append(FileFix(name, Counter(), findings, False))
+        else:
+            entry.left.extend(findings)
 
 
 def baseline_of(path: Path | None, ran: list[str], lang: str) -> Baseline | None:
@@ -88,30 +104,36 @@ def baseline_of(path: Path | None, ran: list[str], lang: str) -> Baseline | None
 
 
 def _fix_source(
-    source: Source, settings: Settings, diff: bool, run: FixOutcome, baseline: Baseline | None
-) -> None:
+    source: Source,
+    settings: Settings,
+    diff: bool,
+    run: FixOutcome,
+    baseline: Baseline | None,
+    roots: list[str],
+    only: set[tuple[str, int, int]] | None = None,
+) -> Fixed | None:
     lang = settings.lang
     try:
         data = _read(source, settings.limits.max_file_size)
         text = decode(data)
     except KinspectError as exc:
         run.problems.append(exc.at(source.name))
-        return
+        return None
     refusal = generated(source.name, text, lang)
     if refusal is not None:
         run.notes.append(InputProblem(source.name, refusal))
         if source.path is None and not diff:
             run.output.append(text)  # standard input goes through unchanged
-        return
+        return None
     try:
         json = source.name.endswith(".json")
-        fixed = fix_text(source.name, text, settings, json=json, baseline=baseline)
+        fixed = fix_text(source.name, text, settings, json=json, baseline=baseline, only=only)
     except KinspectError as exc:
         run.problems.append(exc.at(source.name))
-        return
+        return None
     run.problems.extend(fixed.problems)
     if fixed.problems:
-        return
+        return None
     changed = fixed.text != text
     run.files.append(FileFix(source.name, fixed.fixed, fixed.left, changed))
     if source.path is None and not diff:
@@ -119,22 +141,26 @@ def _fix_source(
     elif changed and diff:
         run.output.append(unified_diff(source.name, text, fixed.text))
     elif changed:
-        _write(source, data, fixed, run, lang)
+        _write(source, data, fixed, run, lang, roots)
+    return fixed
 
 
-def _write(source: Source, data: bytes, fixed: Fixed, run: FixOutcome, lang: str) -> None:
+def _write(
+    source: Source, data: bytes, fixed: Fixed, run: FixOutcome, lang: str, roots: list[str]
+) -> None:
     assert source.path is not None
     try:
-        write_atomic(source.path, data, encode(fixed.text, data))
+        write_fixed(source.path, roots, data, encode(fixed.text, data))
+        return
     except ChangedOnDisk:
-        run.problems.append(InputProblem(source.name, fixtexts.text(lang, "changed")))
-        run.files[-1].changed = False
+        message = fixtexts.text(lang, "changed")
+    except WriteRefused as refused:
+        message = fixtexts.text(lang, refused.reason, **refused.values)
     except OSError as exc:
-        error = exc.strerror or str(exc)
-        run.problems.append(
-            InputProblem(source.name, fixtexts.text(lang, "writeFailed", error=error))
-        )
-        run.files[-1].changed = False
+        message = fixtexts.text(lang, "writeFailed", error=exc.strerror or str(exc))
+    run.problems.append(InputProblem(source.name, message))
+    run.files[-1].changed = False
+    run.files[-1].fixed = Counter()  # nothing was: the findings stay where they were
 
 
 def _read(source: Source, max_bytes: int) -> bytes:
@@ -149,36 +175,6 @@ def _read(source: Source, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise KinspectError(f"larger than the limit of {max_bytes:,} bytes")
     return data
-
-
-def encode(text: str, original: bytes) -> bytes:
-    """`text` in the encoding (and with the byte order mark) of the original bytes."""
-    for bom, encoding in _BOMS:
-        if original.startswith(bom):
-            return bom + text.encode(encoding)
-    return text.encode("utf-8")
-
-
-def write_atomic(path: Path, original: bytes, new: bytes) -> None:
-    """Replace the file (a symlink's target) by `new` if it still holds `original`."""
-    real = Path(os.path.realpath(path))
-    if real.read_bytes() != original:
-        raise ChangedOnDisk
-    mode = stat.S_IMODE(real.stat().st_mode)
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{real.name}.", suffix=".tmp", dir=real.parent
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(new)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, real)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def unified_diff(name: str, old: str, new: str) -> str:

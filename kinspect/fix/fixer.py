@@ -55,6 +55,8 @@ class Fixed:
     left: list[Left] = field(default_factory=list)
     """Failing, unsuppressed findings still there, with why they were not fixed."""
     problems: list[InputProblem] = field(default_factory=list)
+    missing: set[tuple[str, int, int]] = field(default_factory=set)
+    """Findings asked for (`only`) that the file alone does not have: check, line, column."""
 
 
 def fixable(rules: list[Rule]) -> list[Rule]:
@@ -67,17 +69,30 @@ Baseline = Callable[[list[Result]], list[Result]]
 
 
 def fix_text(
-    name: str, text: str, settings: Settings, json: bool = False, baseline: Baseline | None = None
+    name: str,
+    text: str,
+    settings: Settings,
+    json: bool = False,
+    baseline: Baseline | None = None,
+    only: set[tuple[str, int, int]] | None = None,
 ) -> Fixed:
-    """Fix the failing, unsuppressed findings of `settings.rules` in `text` (named `name`)."""
+    """Fix the failing, unsuppressed findings of `settings.rules` in `text` (named `name`).
+
+    `only`: fix just the findings at these places (check, line, column): a build's findings.
+    """
     lang = settings.lang
     before = inspect_text(name, text, settings)
     if before.problems:
         return Fixed(text, problems=before.problems)
     results = baseline(before.results) if baseline else before.results
     failing = [r for r in results if not r.passed and r.suppressed is None]
+    counted = {id(r) for r in failing}
+    suppressed = {finding_key(r) for r in results if not r.passed and id(r) not in counted}
+    missing: set[tuple[str, int, int]] = set()
+    if only is not None:
+        missing = only - {(r.check, r.line, r.column) for r in failing}
+        failing = [r for r in failing if (r.check, r.line, r.column) in only]
     active = {finding_key(r) for r in failing}
-    suppressed = {finding_key(r) for r in results if not r.passed} - active
     documents = list(load_documents(text, settings.limits))
     planned = _Planned()
     for document in documents:
@@ -87,15 +102,21 @@ def fix_text(
             elif finding_key(result) in suppressed:
                 planned.protect(rule, target, document.index)
     planned.drop_protected(lang)
-    if not planned.ops:
-        return _outcome(name, text, text, failing, planned.reasons, settings, baseline)
-    layout = Layout(newline_of(text), indent_step(documents), json)
-    applied = apply_ops(text, documents, planned.ops, layout, settings.limits)
-    for number, refusal in applied.refused.items():
-        planned.refuse(number, _reason(refusal, lang))
-    if not applied.exact:
-        return Fixed(text, problems=[InputProblem(name, fixtexts.text(lang, "unsafe"))])
-    return _outcome(name, text, applied.text, failing, planned.reasons, settings, baseline)
+    new = text
+    if planned.ops:
+        layout = Layout(newline_of(text), indent_step(documents), json)
+        applied = apply_ops(text, documents, planned.ops, layout, settings.limits)
+        for number, refusal in applied.refused.items():
+            planned.refuse(number, _reason(refusal, lang))
+        if not applied.exact:
+            return Fixed(text, problems=[InputProblem(name, fixtexts.text(lang, "unsafe"))])
+        new = applied.text
+    fixed = _outcome(name, text, new, failing, planned.reasons, settings, baseline)
+    if only is not None:  # the findings not asked for are not this fix's business
+        asked = {identity(r) for r in failing}
+        fixed.left = [left for left in fixed.left if identity(left.original) in asked]
+        fixed.missing = missing
+    return fixed
 
 
 class _Planned:

@@ -2,23 +2,20 @@
 
 Helm charts and templates, Helm-rendered output (`# Source:` comments) and kustomize output
 (origin annotations, a kustomize managed-by label) are left alone: the user edits their
-sources, which kinspect names when it knows them. A kustomization directory stands for the
-plain files its `resources` (and `bases`) name; its patches are not edited.
+sources, which kinspect names when it knows them. Kustomizations are built and their findings
+fixed in the files that set them (kinspect/fix/builds.py).
 """
 
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from kinspect.errors import InputProblem, KinspectError
 from kinspect.fix import texts as fixtexts
-from kinspect.inputs.kinds import CHART, KUSTOMIZATION, KUSTOMIZATION_FILES, Source
-from kinspect.inputs.kustomize import read_kustomization
-from kinspect.inputs.sources import MANIFEST_SUFFIXES, STDIN
+from kinspect.inputs.kinds import CHART, Source
+from kinspect.inputs.sources import STDIN
 from kinspect.inputs.streams import is_template_file
 from kinspect.parse.loader import load_documents
 
@@ -28,41 +25,16 @@ _KUSTOMIZE_LABEL = re.compile(r"app\.kubernetes\.io/managed-by['\"]?:\s*['\"]?ku
 
 
 def plain_files(sources: list[Source], notes: list[InputProblem], lang: str) -> Iterator[Source]:
-    """The files to fix, once each; charts are noted, kustomizations give their resources."""
+    """The files to fix, once each; charts are noted (kustomizations are built: fix/builds)."""
     seen: set[str] = set()
     for source in sources:
         if source.kind == CHART:
-            note = fixtexts.text(lang, "chart", name=source.name)
-            notes.append(InputProblem(source.name, note))
+            notes.append(InputProblem(source.name, fixtexts.text(lang, "chart", name=source.name)))
             continue
-        found = _kustomized(source, set()) if source.kind == KUSTOMIZATION else iter([source])
-        for file in found:
-            key = os.path.realpath(file.path) if file.path is not None else STDIN
-            if key not in seen:
-                seen.add(key)
-                yield file
-
-
-def _kustomized(source: Source, visited: set[str]) -> Iterator[Source]:
-    """The plain files a kustomization's `resources` (and `bases`) name, through its bases."""
-    assert source.path is not None
-    visited.add(os.path.realpath(source.path))
-    data = read_kustomization(source.path)
-    for field_name in ("resources", "bases"):
-        entries = data.get(field_name)
-        for entry in entries if isinstance(entries, list) else ():
-            if not isinstance(entry, str) or "://" in entry or "\n" in entry:
-                continue
-            path = source.path / entry
-            name = posixpath.normpath(posixpath.join(source.name, entry))
-            if path.is_file() and entry.endswith(MANIFEST_SUFFIXES):
-                yield Source(name, path)
-            elif _is_kustomization(path) and os.path.realpath(path) not in visited:
-                yield from _kustomized(Source(name, path, KUSTOMIZATION), visited)
-
-
-def _is_kustomization(directory: Path) -> bool:
-    return directory.is_dir() and any((directory / f).is_file() for f in KUSTOMIZATION_FILES)
+        key = os.path.realpath(source.path) if source.path is not None else STDIN
+        if key not in seen:
+            seen.add(key)
+            yield source
 
 
 def generated(name: str, text: str, lang: str) -> str | None:

@@ -42,7 +42,8 @@ def render_chart(source: Source, options: HelmOptions) -> Stream:
     else:
         text = render_with_sdk(source.path, options)
     mapper = HelmMapper(text, options.chart_root or source.name, rebase=True)
-    return Stream(source.name, text, mapper)
+    build = f"{source.name} ({options.release_name})"
+    return Stream(source.name, text, mapper, build=build, once=True)
 
 
 def stream_mapper(source: Source, text: str, options: HelmOptions) -> HelmMapper:

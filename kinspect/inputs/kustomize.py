@@ -69,9 +69,9 @@ def build(source: Source, command: str | None, run: InputState) -> Stream:
             encoding="utf-8",
         )
         text = _run([*prefix, str(overlay)], relative, source.name)
-    return Stream(
-        source.name, text, KustomizeMapper(overlay, not Path(source.name).is_absolute(), run)
-    )
+    relative_names = not Path(source.name).is_absolute()
+    mapper = KustomizeMapper(overlay, relative_names, run, target)
+    return Stream(source.name, text, mapper, build=source.name)
 
 
 def build_command(command: str | None) -> list[str]:

@@ -79,6 +79,11 @@ class Stream:
     name: str
     text: str
     mapper: Mapper | None = None
+    build: str | None = None
+    """The kustomization or chart (and release) that was built: each result names it."""
+    once: bool = False
+    """An object identical to one another build produced is not inspected again (a chart
+    rendered twice); a kustomize build decides that in its mapper, by origin and content."""
 
 
 def fingerprint(data: Any) -> str:
@@ -102,7 +107,7 @@ class InputState:
         self.context_only: list[tuple[str, frozenset[str], str | None]] = []
         """Streams whose objects of these kinds are read for the checks of a namespace only."""
         self.template_dirs: dict[str, list[str]] = {}
-        self.kept: dict[str, tuple[Mapper, list[Document]]] = {}
+        self.kept: dict[str, tuple[Mapper, list[Document], str | None]] = {}
 
     def first_time(self, key: str) -> bool:
         """True the first time `key` is met in this run."""
@@ -116,7 +121,9 @@ class InputState:
         if stream is not None and stream.mapper is not None:
             if not stream.mapper.admit(document, resource):
                 return False
-            kept = self.kept.setdefault(stream.name, (stream.mapper, []))[1]
+            if stream.once and not self.first_time(fingerprint(["built", resource.data])):
+                return False
+            kept = self.kept.setdefault(stream.name, (stream.mapper, [], stream.build))[1]
             if not kept or kept[-1] is not document:
                 kept.append(document)
         self.owners.observe(stream.name if stream else "", resource)

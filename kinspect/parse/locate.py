@@ -58,3 +58,14 @@ def _merge_sources(node: Node) -> list[Node]:
 def _position(node: Node) -> Position:
     mark = node.start_mark
     return int(mark.line) + 1, int(mark.column) + 1
+
+
+def node_at(root: Node, path: Sequence[PathKey]) -> Node | None:
+    """The node at `path` (None when some key of it is missing)."""
+    node = root
+    for key in path:
+        found = _child(node, key)
+        if found is None:
+            return None
+        node = found[1]
+    return node

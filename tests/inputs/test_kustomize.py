@@ -57,10 +57,10 @@ def test_overlay_findings_point_at_the_origin_files() -> None:
         == privileged["source_line"]
         == line_of(SHOP / "base/web.yaml", "privileged:")
     )
-    # The prod patch set hostNetwork: base/worker.yaml does not have it, so: the resource's line.
+    # The prod patch set hostNetwork: the finding is on the patch's line.
     (host,) = failures(report, "hostNetworkSet")
-    assert host["file"] == f"{SHOP_NAME}/base/worker.yaml"
-    assert host["line"] == line_of(SHOP / "base/worker.yaml", "apiVersion:")
+    assert host["file"] == f"{SHOP_NAME}/overlays/prod/host-network.yaml"
+    assert host["line"] == line_of(SHOP / "overlays/prod/host-network.yaml", "hostNetwork:")
     generated = {r["file"] for r in report["results"] if r["resource"]["kind"] == "ConfigMap"}
     assert generated <= {f"{SHOP_NAME}/overlays/prod/kustomization.yaml"}
 

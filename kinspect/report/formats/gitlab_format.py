@@ -39,9 +39,13 @@ def _issue(result: Result, seen: Counter[str]) -> dict[str, Any]:
         path, line = repo_path(result.file), result.line
     identity = [result.check, path, result.kind, result.namespace or "", result.name]
     identity += [result.container_type or "", result.container or "", result.path]
+    built = ""
+    if result.build is not None:  # the same line may fail in several builds
+        identity.append(result.build)
+        built = f" (build: {result.build})"
     return {
         "type": "issue",
-        "description": f"{result.resource}: {result.message}",
+        "description": f"{result.resource}: {result.message}{built}",
         "check_name": result.check,
         "fingerprint": _fingerprint(identity, seen),
         "severity": SEVERITIES.get(result.severity, "minor"),

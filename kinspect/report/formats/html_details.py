@@ -97,7 +97,7 @@ def _data(report: Report, text: Mapping[str, str]) -> dict[str, Any]:
             checks[result.check] = _check(report, result)
         fix = "" if result.fix == checks[result.check]["fix"] else result.fix
         rows.append(_row(result, files.setdefault(result.file, len(files)), fix))
-    keys = ("passed", "warning", "danger", "suppressed", "fix_title", "example", "source")
+    keys = ("passed", "warning", "danger", "suppressed", "fix_title", "example", "source", "build")
     return {
         "pageSize": PAGE_SIZE,
         "labels": {key: text[key] for key in keys},
@@ -121,7 +121,7 @@ def _check(report: Report, result: Result) -> dict[str, str]:
 
 def _row(result: Result, file: int, fix: str) -> list[Any]:
     """A result as an array: [result, check, kind, namespace, name, container, file index,
-    line, column, message, fix (when not the check's), suppression reason, source]."""
+    line, column, message, fix (when not the check's), suppression reason, source, build]."""
     if result.suppressed is not None:
         outcome, note = "suppressed", result.suppressed
     else:
@@ -143,6 +143,7 @@ def _row(result: Result, file: int, fix: str) -> list[Any]:
         fix,
         note,
         source,
+        result.build or "",
     ]
 
 

@@ -18,7 +18,7 @@
   var RANK = { danger: 0, warning: 1, suppressed: 2, passed: 3 };
   // Positions in a row array (see _row in html_details.py).
   var ROW = { result: 0, check: 1, kind: 2, namespace: 3, name: 4, container: 5, file: 6,
-    line: 7, column: 8, message: 9, fix: 10, note: 11, source: 12 };
+    line: 7, column: 8, message: 9, fix: 10, note: 11, source: 12, build: 13 };
 
   var rows = data.rows.map(function (row, position) {
     var check = data.checks[row[ROW.check]];
@@ -36,7 +36,8 @@
         kind: row[ROW.kind]
       },
       text: [row[ROW.check], check.categoryName, row[ROW.kind], row[ROW.namespace],
-        row[ROW.name], row[ROW.container], location, row[ROW.message]].join("\n").toLowerCase()
+        row[ROW.name], row[ROW.container], location, row[ROW.message], row[ROW.build]
+      ].join("\n").toLowerCase()
     };
   });
   var SORT_KEYS = [
@@ -106,6 +107,9 @@
     var place = tr.appendChild(element("td", "loc", item.location));
     if (row[ROW.source]) {
       place.appendChild(element("div", "title", data.labels.source + ": " + row[ROW.source]));
+    }
+    if (row[ROW.build]) {
+      place.appendChild(element("div", "title", data.labels.build + ": " + row[ROW.build]));
     }
     var message = tr.appendChild(element("td", "", row[ROW.message]));
     if (row[ROW.note]) {

@@ -168,4 +168,5 @@ def _result(result: Result, title: str) -> dict[str, Any]:
         "source_file": result.source_file,
         "source_line": result.source_line,
         "suppressed": result.suppressed,
+        "build": result.build,
     }

@@ -54,6 +54,7 @@ def _totals(element: ET.Element, children: list[ET.Element]) -> None:
 
 def _case(result: Result, lang: str) -> ET.Element:
     name = result.resource + (f" [{result.container}]" if result.container else "")
+    name += f" ({result.build})" if result.build is not None else ""
     case = ET.Element("testcase", classname=_clean(result.check), name=_clean(name))
     # The file to edit: the template a resource was rendered from, when there is one.
     case.set("file", _clean(result.source_file or result.file))
@@ -65,6 +66,8 @@ def _case(result: Result, lang: str) -> ET.Element:
         if result.source_file is not None and result.source_file != result.file:
             line = f":{result.source_line}" if result.source_line else ""
             lines.append(f"{text['source']}: {result.source_file}{line}")
+        if result.build is not None:
+            lines.append(f"{text['build']}: {result.build}")
         lines.append(f"{text['fix']}: {result.fix}")
         failure = ET.SubElement(
             case, "failure", message=_clean(result.message), type=result.severity

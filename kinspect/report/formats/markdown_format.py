@@ -113,6 +113,8 @@ def _failure_table(results: list[Result], lang: str, text: Mapping[str, str]) ->
         file, line = _place(r)
         where = escape(f"{file}#L{line}" if line else file)
         resource = escape(r.resource) + (f" / {escape(r.container)}" if r.container else "")
+        if r.build is not None:
+            resource += f" ({escape(text['build'])}: {escape(r.build)})"
         lines.append(_table_row([severity, where, r.check, resource, escape(r.message)]))
     return "\n".join(lines)
 

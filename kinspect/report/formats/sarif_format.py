@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from kinspect.errors import InputProblem
 from kinspect.model import Result
+from kinspect.report.formats.labels import labels
 from kinspect.report.model import Report
 from kinspect.ruleset.model import Rule
 from kinspect.version import __version__
@@ -124,11 +125,15 @@ def _result(result: Result, report: Report, index: dict[str, int], paths: _Paths
     properties: dict[str, Any] = {"resource": result.resource, "category": result.category}
     if result.container:
         properties["container"] = result.container
+    built = ""
+    if result.build is not None:
+        properties["build"] = result.build
+        built = f" ({labels(report.lang)['build']}: {result.build})"
     return {
         "ruleId": result.check,
         "ruleIndex": index[result.check],
         "level": LEVELS.get(result.severity, "warning"),
-        "message": {"text": f"{title}{stop}{_subject(result)}{result.message}"},
+        "message": {"text": f"{title}{stop}{_subject(result)}{result.message}{built}"},
         "locations": [_location(result, paths)],
         "properties": properties,
     }

@@ -83,6 +83,8 @@ def _failure(result: Result, paint: _Painter, lang: str, fix_label: str) -> list
     if result.source_file is not None and result.source_file != result.file:
         line = f":{result.source_line}" if result.source_line is not None else ""
         lines.append(paint(f"    {labels(lang)['source']}: {result.source_file}{line}", "dim"))
+    if result.build is not None:
+        lines.append(paint(f"    {labels(lang)['build']}: {result.build}", "dim"))
     return [*lines, paint(f"    {fix_label}: {result.fix}", "dim")]
 
 
