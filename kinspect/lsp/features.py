@@ -135,5 +135,8 @@ def serve() -> int:
         log.setLevel(logging.ERROR)
         log.propagate = False
     server = build()
-    server.start_io()
+    # pygls closes the stream it writes to when the client says exit; the command line still
+    # flushes sys.stdout then (kinspect.cli.streams), so pygls gets a stream of its own.
+    with open(sys.stdout.fileno(), "wb", closefd=False) as output:
+        server.start_io(sys.stdin.buffer, output)
     return 0 if server.shut_down else 1
