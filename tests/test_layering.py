@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("config",),
     ("fix",),
     ("server",),
+    ("lsp",),
     ("cli",),
     ("api", "__main__"),
     ("__init__",),

@@ -19,6 +19,10 @@ EXERCISED = {
     "github-workflow": "tests/integration/test_github_action.py",
     "gitlab-ci": "tests/report/test_gitlab.py",
     "python-api": "tests/test_api.py",
+    "lsp-install": "tests/lsp/test_setup_snippets.py",
+    "lsp-neovim": "tests/lsp/test_neovim.py",
+    "lsp-helix": "tests/lsp/test_setup_snippets.py",
+    "lsp-options": "tests/lsp/test_setup_snippets.py",
 }
 
 

@@ -6,6 +6,7 @@ import typer
 
 from kinspect.cli.fix_command import fix
 from kinspect.cli.lint_commands import cluster, lint
+from kinspect.cli.lsp_command import lsp
 from kinspect.cli.messages import error_line
 from kinspect.cli.rule_commands import docs, explain, list_rules, print_version, version
 from kinspect.cli.server_commands import server_app
@@ -42,3 +43,4 @@ app.command("rules")(list_rules)
 app.command()(explain)
 app.command()(docs)
 app.command()(version)
+app.command()(lsp)

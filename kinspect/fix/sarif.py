@@ -48,18 +48,31 @@ def _file_changes(
 ) -> dict[Result, list[Replacement]]:
     try:
         text = decode(Path(file).read_bytes())
-        if generated(file, text, settings.lang):
+    except OSError:
+        return {}
+    return text_changes(file, text, found, settings)
+
+
+def text_changes(
+    name: str, text: str, found: list[Result], settings: Settings
+) -> dict[Result, list[Replacement]]:
+    """Each of `found` (failing results of `text`) → the replacements that fix it alone.
+
+    No I/O: the language server hands the text of an editor's buffer.
+    """
+    try:
+        if generated(name, text, settings.lang):
             return {}
         documents = list(load_documents(text, settings.limits))
-    except (OSError, KinspectError):
+    except KinspectError:
         return {}
-    json = file.endswith(".json")
+    json = name.endswith(".json")
     layout = Layout(newline_of(text), indent_step(documents), json)
     limits = settings.limits
     wanted = {finding_key(result): result for result in found}
     changes = {}
     for document in documents:
-        for rule, target, result in failures(file, document, settings):
+        for rule, target, result in failures(name, document, settings):
             original = wanted.get(finding_key(result))
             if original is None:
                 continue
@@ -72,11 +85,11 @@ def _file_changes(
             start, end = document_bounds(text, documents, document.index)
             if ops and edited.exact and not edited.refused and edited.text != text[start:end]:
                 first = text.count("\n", 0, start) + 1
-                changes[original] = _replacements(text[start:end], edited.text, first)
+                changes[original] = line_replacements(text[start:end], edited.text, first)
     return changes
 
 
-def _replacements(old: str, new: str, first: int) -> list[Replacement]:
+def line_replacements(old: str, new: str, first: int) -> list[Replacement]:
     """Line-level replacements turning one document's text into its fixed text."""
     before = old.splitlines(keepends=True)
     after = new.splitlines(keepends=True)

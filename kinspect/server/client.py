@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 _MODES_OFF = ("off", "0", "no", "false")
 _LOST = 2
 """The exit code when the server's fork ended without one (killed, or the server stopped)."""
-_RUN_HERE = (["server"], ["--install-completion"], ["--show-completion"])
-"""Commands about this process itself: its server, its shell (found from its parents)."""
+_RUN_HERE = (["server"], ["lsp"], ["--install-completion"], ["--show-completion"])
+"""Commands about this process itself: its server, its shell (found from its parents), and
+the language server (an editor's long-lived child, talking over its own stdin/stdout)."""
 
 
 def server_mode() -> str:

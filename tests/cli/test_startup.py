@@ -60,6 +60,14 @@ NEVER_IMPORTED = {
     "kinspect.fix.texts",
     "kinspect.fix.textedit",
     "kinspect.fix.yamledit",
+    # the language server (the `lsp` extra) and its stack
+    "kinspect.lsp",
+    "kinspect.lsp.features",
+    "kinspect.lsp.server",
+    "kinspect.lsp.diagnose",
+    "pygls",
+    "lsprotocol",
+    "cattrs",
     # typer's rich output is for help and errors only
     "rich",
 }

@@ -1,0 +1,96 @@
+"""A real editor: headless Neovim (Debian's, its built-in LSP client) shows kinspect's findings."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.lsp.test_diagnostics import POD
+from tests.support.readme import snippet
+
+NVIM = shutil.which("nvim")
+
+# nvim-lspconfig is not in Debian: a stand-in for the parts of it the README's snippet uses
+# starts the client with Neovim 0.7's built-in `vim.lsp.start_client`, as lspconfig would.
+STAND_IN = """
+package.loaded["lspconfig.configs"] = {}
+package.loaded["lspconfig.util"] = {
+  root_pattern = function(...) return function(path) return ROOT end end,
+}
+package.loaded["lspconfig"] = setmetatable({}, { __index = function(_, name)
+  return { setup = function(options)
+    local config = package.loaded["lspconfig.configs"][name].default_config
+    assert(vim.tbl_contains(config.filetypes, "yaml"))
+    local client = vim.lsp.start_client({
+      name = name, cmd = config.cmd, root_dir = config.root_dir(vim.api.nvim_buf_get_name(0)),
+      init_options = options.init_options,
+    })
+    vim.lsp.buf_attach_client(0, client)
+  end }
+end })
+"""
+
+DUMP = """
+vim.wait(60000, function() return #vim.diagnostic.get(0) > 0 end, 50)
+local out = {}
+for _, d in ipairs(vim.diagnostic.get(0)) do
+  local lsp = d.user_data and d.user_data.lsp or {}
+  table.insert(out, vim.fn.json_encode({
+    line = d.lnum, col = d.col, severity = d.severity,
+    code = d.code or lsp.code, source = d.source, message = d.message,
+  }))
+end
+vim.fn.writefile(out, OUT)
+vim.lsp.stop_client(vim.lsp.get_active_clients())
+vim.wait(10000, function() return #vim.lsp.get_active_clients() == 0 end, 50)
+vim.cmd("qa!")
+"""
+
+
+@pytest.mark.skipif(NVIM is None, reason="Neovim is not installed (scripts/setup installs it)")
+def test_neovim_with_the_readme_set_up_shows_the_findings(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    manifest = tmp_path / "pod.yaml"
+    manifest.write_text(POD, encoding="utf-8")
+    out = tmp_path / "diagnostics.jsonl"
+    values = {"ROOT": str(tmp_path), "OUT": str(out)}
+    header = "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
+    script = tmp_path / "kinspect.lua"
+    script.write_text(header + STAND_IN + snippet("lsp-neovim") + DUMP, encoding="utf-8")
+    # the snippet runs `kinspect lsp` from PATH, as a user's installation would
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    assert NVIM is not None
+    proc = subprocess.run(
+        [
+            NVIM,
+            "--headless",
+            "-u",
+            "NONE",
+            "-i",
+            "NONE",
+            "-n",
+            str(manifest),
+            "-c",
+            f"luafile {script}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=tmp_path,
+        env={**os.environ, "PATH": path},
+    )
+    assert proc.returncode == 0, proc.stderr
+    shown = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    by_code = {d["code"]: d for d in shown}
+    host = by_code["hostNetworkSet"]
+    assert (host["line"], host["col"], host["severity"], host["source"]) == (5, 2, 1, "kinspect")
+    tag = by_code["tagNotSpecified"]
+    line = POD.splitlines()[8]
+    assert (tag["line"], tag["col"]) == (8, len(line[:21].encode()))  # bytes, from UTF-16
+    assert by_code["livenessProbeMissing"]["severity"] == 2  # a warning
