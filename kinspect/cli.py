@@ -79,6 +79,7 @@ def lint(
     Helm chart directories are rendered and kustomizations built; findings point at the
     template or file each resource came from.
     """
+    from kinspect.confine import hook_run
     from kinspect.inputs import HelmOptions, InputOptions
     from kinspect.output import parse_outputs
     from kinspect.plan import Options, make_plan
@@ -98,7 +99,7 @@ def lint(
     plan = make_plan(replace(options, polaris_config=polaris_config, write_baseline=write_baseline))
     for note in plan.notes:
         _error(f"note: {note}")
-    outputs = parse_outputs(plan.formats)
+    outputs = parse_outputs(plan.formats, root=plan.formats_root, hook=hook_run())
     limits = lim.limits_of(max_file_size, max_depth, max_documents, max_nodes)
     language, rules = plan.lang, plan.rules
     if changed_dirs:
@@ -271,6 +272,7 @@ def cluster(
     PodDisruptionBudgets, HPAs, ServiceAccounts, RBAC, Ingresses, ConfigMaps; never Secrets.
     """
     from kinspect.cluster_kinds import kinds_read
+    from kinspect.confine import hook_run
     from kinspect.inputs import CLUSTER, ClusterOptions, InputOptions
     from kinspect.output import parse_outputs
     from kinspect.plan import Options, make_plan
@@ -288,7 +290,7 @@ def cluster(
             rules_dirs=rules_dir,
         )
     )
-    outputs = parse_outputs(plan.formats)
+    outputs = parse_outputs(plan.formats, root=plan.formats_root, hook=hook_run())
     language, rules = plan.lang, plan.rules
     where = ClusterOptions(
         context, namespace, all_namespaces, kubeconfig, save, kinds=kinds_read(rules)
