@@ -111,9 +111,7 @@ def test_hook_runs_write_no_report_file_of_the_config(tmp_path: Path) -> None:
     "args",
     [["--format", "json=out.json"], ["--write-baseline", "base.json"]],
 )
-def test_hook_runs_refuse_report_files_of_the_command_line(
-    tmp_path: Path, args: list[str]
-) -> None:
+def test_hook_runs_refuse_report_files_of_the_command_line(tmp_path: Path, args: list[str]) -> None:
     """A hook's `args` come from the repository's .pre-commit-config.yaml: untrusted too."""
     repo, _ = hostile(tmp_path, "")
     proc = run_cli("lint", *args, "k8s/", cwd=repo, env=HOOK)
