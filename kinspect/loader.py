@@ -8,6 +8,7 @@ The limits of `kinspect.limits` bound the depth, size and number of documents.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,12 +21,13 @@ from ruamel.yaml.reader import ReaderError
 from kinspect.errors import KinspectError
 from kinspect.limits import DEFAULT_LIMITS, Limits, needs_scan, scan
 from kinspect.parse_errors import check_json, one_line, reader_error, yaml_error
-from kinspect.scalars import key_text, resolve_scalar
+from kinspect.scalars import is_merge_key, key_text, resolve_scalar
 
 __all__ = ["Document", "DuplicateKey", "check_json", "compose_documents", "load_documents"]
 __all__ += ["resolve_scalar"]
 
 Key = str | int
+_NON_SPECIFIC = re.compile(r"(?:^|[\s\[{,])!(?:[\s\]},]|$)", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +122,9 @@ def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[No
 def load_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
     """Yield each non-empty document of a YAML (or JSON) text, converted to plain data."""
     shared = "&" in text  # without an anchor, no node can stand in two places
+    bang = text if _NON_SPECIFIC.search(text) else None
     for index, root in enumerate(compose_documents(text, limits)):
-        converter = _Converter(limits, shared)
+        converter = _Converter(limits, shared, bang)
         try:
             data = converter.convert(root, (), 1)
         except RecursionError:  # a chain of merge keys: two frames a level
@@ -137,9 +140,11 @@ class _Converter:
     to the text, not to its expansion. Without anchors that bookkeeping is skipped.
     """
 
-    def __init__(self, limits: Limits, shared: bool = True) -> None:
+    def __init__(self, limits: Limits, shared: bool = True, text: str | None = None) -> None:
         self.limits = limits
         self.shared = shared
+        self.text = text
+        """The text, when it may hold the non-specific tag `!` (libyaml hides it)."""
         self.nodes = 0
         self.duplicates: list[DuplicateKey] = []
         self._done: dict[int, tuple[Any, int]] = {}
@@ -156,6 +161,8 @@ class _Converter:
         self.nodes += 1  # _count(1, node), inline: a document's scalars are most of its nodes
         if self.nodes > self.limits.max_nodes:
             self._count(0, node)
+        if self.text is not None and not node.style and self.text[node.start_mark.index] == "!":
+            return node.value  # `! 123`: a string to Kubernetes, though libyaml drops the tag
         return resolve_scalar(node)
 
     def convert(self, node: Node, path: tuple[Key, ...], depth: int) -> Any:
@@ -205,7 +212,7 @@ class _Converter:
         seen: dict[str, Node] = {}
         for key_node, value_node in node.value:
             if type(key_node) is ScalarNode:
-                if key_node.value == "<<" and not key_node.style:  # a merge key
+                if is_merge_key(key_node):
                     self._merge(result, value_node, path, depth)
                     continue
                 key = self._scalar(key_node)

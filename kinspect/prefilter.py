@@ -14,6 +14,7 @@ the two on the whole corpus).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,6 +31,9 @@ MIN_TEXT = 8 * 1024
 # A document with any of these may matter beyond its kind: owner links, kinspect's or
 # Polaris's exemptions (an unused one is itself reported).
 _ALWAYS_BUILD = ("ownerReferences", "uid:", "kinspect", "polaris.fairwinds.com", "<<")
+
+# A tag can change what a key or value reads as (`!!binary a2luZA==: Pod` is `kind: Pod`).
+_TAG = re.compile(r"(?:^|[\s\[{,])!", re.MULTILINE)
 
 # Analyses that read the text (comments), not the document: masking leaves the text intact.
 _TEXT_ANALYSES = frozenset({"unusedIgnore"})
@@ -76,7 +80,7 @@ def mask(text: str, needed: Needed) -> tuple[str, dict[int, Masked]]:
 
 
 def _maskable(chunk: Chunk, needed: Needed) -> Masked | None:
-    if any(s in chunk.text for s in _ALWAYS_BUILD):
+    if any(s in chunk.text for s in _ALWAYS_BUILD) or _TAG.search(chunk.text):
         return None
     head = header(chunk.text)
     if head is None or needed(head.api_version, head.kind, chunk.text):
