@@ -67,6 +67,7 @@ def lint(
     max_depth: lim.MaxDepth = lim.DEPTH,
     max_documents: lim.MaxDocuments = lim.DOCUMENTS,
     max_nodes: lim.MaxNodes = lim.NODES,
+    max_alias_nodes: lim.MaxAliasNodes = lim.ALIAS_NODES,
     config: cfg.ConfigFile = None,
     rules_dir: cfg.RulesDirs = None,
     polaris_config: cfg.PolarisConfig = None,
@@ -100,7 +101,7 @@ def lint(
     for note in plan.notes:
         _error(f"note: {note}")
     outputs = parse_outputs(plan.formats, root=plan.formats_root, hook=hook_run())
-    limits = lim.limits_of(max_file_size, max_depth, max_documents, max_nodes)
+    limits = lim.limits_of(max_file_size, max_depth, max_documents, max_nodes, max_alias_nodes)
     language, rules = plan.lang, plan.rules
     if changed_dirs:
         from kinspect.changed import project_dirs

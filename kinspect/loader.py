@@ -19,7 +19,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from kinspect.errors import KinspectError
-from kinspect.limits import DEFAULT_LIMITS, Limits, needs_scan, scan
+from kinspect.limits import DEFAULT_LIMITS, AliasBudget, Limits, needs_scan, scan
 from kinspect.parse_errors import check_json, one_line, reader_error, yaml_error
 from kinspect.scalars import is_merge_key, key_text, resolve_scalar
 
@@ -119,12 +119,17 @@ def compose_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[No
         composer.dispose()
 
 
-def load_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
-    """Yield each non-empty document of a YAML (or JSON) text, converted to plain data."""
+def load_documents(
+    text: str, limits: Limits = DEFAULT_LIMITS, budget: AliasBudget | None = None
+) -> Iterator[Document]:
+    """Yield each non-empty document of a YAML (or JSON) text, converted to plain data.
+
+    `budget`: what the aliases of the run read so far stand for (bounded by the limits).
+    """
     shared = "&" in text  # without an anchor, no node can stand in two places
     bang = text if _NON_SPECIFIC.search(text) else None
     for index, root in enumerate(compose_documents(text, limits)):
-        converter = _Converter(limits, shared, bang)
+        converter = _Converter(limits, shared, bang, budget or AliasBudget())
         try:
             data = converter.convert(root, (), 1)
         except RecursionError:  # a chain of merge keys: two frames a level
@@ -140,11 +145,18 @@ class _Converter:
     to the text, not to its expansion. Without anchors that bookkeeping is skipped.
     """
 
-    def __init__(self, limits: Limits, shared: bool = True, text: str | None = None) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        shared: bool = True,
+        text: str | None = None,
+        budget: AliasBudget | None = None,
+    ) -> None:
         self.limits = limits
         self.shared = shared
         self.text = text
         """The text, when it may hold the non-specific tag `!` (libyaml hides it)."""
+        self.budget = budget or AliasBudget()
         self.nodes = 0
         self.duplicates: list[DuplicateKey] = []
         self._done: dict[int, tuple[Any, int]] = {}
@@ -156,6 +168,13 @@ class _Converter:
         if self.nodes > self.limits.max_nodes:
             mark = node.start_mark
             raise self.limits.nodes_error(mark.line + 1, mark.column + 1)
+
+    def _alias(self, nodes: int, node: Node) -> None:
+        self._count(nodes, node)
+        self.budget.spent += nodes
+        if self.budget.spent > self.limits.max_alias_nodes:
+            mark = node.start_mark
+            raise self.limits.aliases_error(mark.line + 1, mark.column + 1)
 
     def _scalar(self, node: ScalarNode) -> Any:
         self.nodes += 1  # _count(1, node), inline: a document's scalars are most of its nodes
@@ -173,7 +192,7 @@ class _Converter:
         key = id(node)
         done = self._done.get(key)
         if done is not None:  # an alias: report where it is used, not the anchor
-            self._count(done[1], self._stack[-1] if self._stack else node)
+            self._alias(done[1], self._stack[-1] if self._stack else node)
             return done[0]
         if key in self._active:
             mark = node.start_mark

@@ -56,7 +56,7 @@ def enabled() -> bool:
     return not os.environ.get("KINSPECT_REFERENCE")
 
 
-def mask(text: str, needed: Needed) -> tuple[str, dict[int, Masked]]:
+def mask(text: str, needed: Needed, limit: int | None = None) -> tuple[str, dict[int, Masked]]:
     """The text with unneeded documents blanked, and those documents by placeholder line.
 
     A blanked document composes to an empty scalar that sits where the document ends (the
@@ -67,7 +67,7 @@ def mask(text: str, needed: Needed) -> tuple[str, dict[int, Masked]]:
         return text, {}  # lone CRs are line breaks to YAML but not to the splitter
     pieces: list[str] = []
     masked: dict[int, Masked] = {}
-    for chunk in split_documents(text):
+    for chunk in split_documents(text, limit):
         found = _maskable(chunk, needed)
         if found is None:
             pieces.append(chunk.text)

@@ -8,7 +8,7 @@ from functools import cached_property
 
 from kinspect.extract import Resource, Target
 from kinspect.inputs import InputOptions
-from kinspect.limits import DEFAULT_LIMITS, Limits
+from kinspect.limits import DEFAULT_LIMITS, AliasBudget, Limits
 from kinspect.prefilter import Needed, needed_by
 from kinspect.relation_spec import Plan, plan_of
 from kinspect.rules import Rule
@@ -27,6 +27,8 @@ class Settings:
     """How charts, kustomizations and clusters are read (default: InputOptions())."""
     limits: Limits = DEFAULT_LIMITS
     """Per-input bounds on size, nesting, documents and nodes (kinspect/limits.py)."""
+    aliases: AliasBudget = field(default_factory=AliasBudget, init=False, compare=False)
+    """What the aliases read so far stand for: the run's budget (each worker has its own)."""
     _rules_by_target: dict[tuple[str, str, str, str | None], tuple[Rule, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )

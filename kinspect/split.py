@@ -33,14 +33,19 @@ class Chunk:
     line: int
 
 
-def split_documents(text: str) -> list[Chunk]:
-    """Documents of a stream, in order; a stream with directives (`%YAML`) stays whole."""
+def split_documents(text: str, limit: int | None = None) -> list[Chunk]:
+    """Documents of a stream, in order; a stream with directives (`%YAML`) stays whole.
+
+    Past `limit` documents, the rest of the text is one last chunk (the parser refuses it).
+    """
     if text.startswith("%") or "\n%" in text:
         return [Chunk(text, 0)]
     chunks: list[Chunk] = []
     start = 0
     line = 0
     for match in _MARKER.finditer("\n" + text):
+        if limit is not None and len(chunks) >= limit:
+            break
         # `---` opens the next document; `...` closes the current one, line included.
         # (Offsets in "\n" + text: the marker starts at match.start() + 1, i.e. at
         # match.start() in `text`, and ends at match.end() - 1.)
