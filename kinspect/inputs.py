@@ -122,7 +122,7 @@ class Run:
         if opener is not None:
             return opener(self, source)
         text = read_text(source, self.limits.max_file_size)
-        if is_template_file(source.name, text):
+        if is_template_file(source.name, text) and not self._plain_template(source, text):
             parts = PurePosixPath(source.name).parts
             last = len(parts) - 1 - parts[::-1].index("templates")
             directory = str(PurePosixPath(*parts[: last + 1]))  # one note per chart's templates/
@@ -133,6 +133,18 @@ class Run:
 
             return Stream(source.name, text, stream_mapper(source, text, self.options.helm))
         return Stream(source.name, text)
+
+    def _plain_template(self, source: Source, text: str) -> bool:
+        """Whether a file that looks like a Helm template is inspected as plain YAML: when no
+        chart holds it (nothing would ever render it) and it parses (with a note)."""
+        from kinspect.prefilter import syntax_ok
+
+        if in_chart(source) or not syntax_ok(text):
+            return False
+        message = "looks like a Helm template (it holds `{{`), but no Chart.yaml is beside its"
+        message += " templates/ directory: inspected as plain YAML"
+        self.notes.append(InputProblem(source.name, message))
+        return True
 
     def first_time(self, key: str) -> bool:
         """True the first time `key` is met in this run."""
@@ -193,6 +205,16 @@ class Run:
 def is_template_file(name: str, text: str) -> bool:
     """A Helm template met on its own: under a `templates` directory, with `{{`."""
     return "/templates/" in "/" + name and "{{" in text  # a `templates` directory on the way
+
+
+def in_chart(source: Source) -> bool:
+    """Whether a Chart.yaml is beside the nearest `templates` directory above the file."""
+    if source.path is None:
+        return False
+    for directory in source.path.absolute().parents:
+        if directory.name == "templates":
+            return (directory.parent / "Chart.yaml").is_file()
+    return False
 
 
 def _template_note(directory: str, files: list[str]) -> InputProblem:

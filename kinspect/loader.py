@@ -19,6 +19,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from kinspect.errors import KinspectError
+from kinspect.jsonstream import json_values, move_marks, moved_error, placed_values
 from kinspect.limits import DEFAULT_LIMITS, AliasBudget, Limits, needs_scan, scan
 from kinspect.parse_errors import check_json, one_line, reader_error, yaml_error
 from kinspect.scalars import is_merge_key, key_text, resolve_scalar
@@ -125,16 +126,46 @@ def load_documents(
     """Yield each non-empty document of a YAML (or JSON) text, converted to plain data.
 
     `budget`: what the aliases of the run read so far stand for (bounded by the limits).
+    A stream of concatenated JSON objects gives one document per object, as in kubectl.
     """
+    budget = budget or AliasBudget()
+    spans = json_values(text)
+    if spans is None:
+        yield from _converted(text, limits, budget)
+        return
+    for index, (value, offset, line, column) in enumerate(placed_values(text, spans)):
+        if index >= limits.max_documents:
+            raise limits.documents_error(line + 1)
+        for document in _converted(value, limits, budget, (offset, line, column)):
+            document.index = index
+            yield document
+
+
+def _converted(
+    text: str, limits: Limits, budget: AliasBudget, place: tuple[int, int, int] | None = None
+) -> Iterator[Document]:
+    """The documents of `text`; `place`: where it sits in a larger text (offset, line, column)."""
     shared = "&" in text  # without an anchor, no node can stand in two places
     bang = text if _NON_SPECIFIC.search(text) else None
-    for index, root in enumerate(compose_documents(text, limits)):
-        converter = _Converter(limits, shared, bang, budget or AliasBudget())
+    roots = compose_documents(text, limits)
+    index = 0
+    while True:
+        try:
+            root = next(roots, None)
+        except KinspectError as exc:
+            raise exc if place is None else moved_error(exc, place[1], place[2]) from None
+        if root is None:
+            return
+        if place is not None:
+            move_marks(root, *place)
+            bang = None  # JSON has no tags
+        converter = _Converter(limits, shared, bang, budget)
         try:
             data = converter.convert(root, (), 1)
         except RecursionError:  # a chain of merge keys: two frames a level
             raise limits.depth_error(root.start_mark.line + 1) from None
         yield Document(index, data, root, converter.duplicates)
+        index += 1
 
 
 class _Converter:

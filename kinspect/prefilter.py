@@ -86,7 +86,7 @@ def _maskable(chunk: Chunk, needed: Needed) -> Masked | None:
     if head is None or needed(head.api_version, head.kind, chunk.text):
         return None
     metadata = metadata_of(chunk.text)
-    if metadata is None or not _syntax_ok(chunk.text):
+    if metadata is None or not syntax_ok(chunk.text):
         return None
     data = {"apiVersion": head.api_version, "kind": head.kind, "metadata": metadata}
     resources = list(resources_of(data))
@@ -105,7 +105,7 @@ def _blank(text: str) -> str:
     return "---" + "\n" * text.count("\n")
 
 
-def _syntax_ok(text: str) -> bool:
+def syntax_ok(text: str) -> bool:
     """libyaml's parser over the document without building anything (C only)."""
     from _ruamel_yaml import CParser
 
