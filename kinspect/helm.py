@@ -7,6 +7,7 @@ extra (helm-python-sdk: Helm's Go SDK through ctypes). Either way the result is 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -17,12 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from kinspect.bounded import run_bounded
 from kinspect.errors import KinspectError
 from kinspect.helm_map import HelmMapper
 from kinspect.inputs import HelmOptions, Stream
 from kinspect.keylines import has_content, is_separator, segments
+from kinspect.limits import DEFAULT_LIMITS, Limits
 from kinspect.sources import Source
-from kinspect.tools import run_tool
 
 HELM_TIMEOUT_SECONDS = 300
 _TEST_HOOK = re.compile(r"""^\s*["']?helm\.sh/hook["']?\s*:[^\n]*\btest\b""", re.MULTILINE)
@@ -33,14 +35,18 @@ _MISSING = (
 _MISSING_HINT = "pip install 'kinspect[helm]' (offline, no binary needed), or put helm on PATH"
 
 
-def render_chart(source: Source, options: HelmOptions) -> Stream:
-    """Render a chart directory; findings are placed in its templates."""
+def render_chart(source: Source, options: HelmOptions, limits: Limits = DEFAULT_LIMITS) -> Stream:
+    """Render a chart directory; findings are placed in its templates.
+
+    The renderer runs in a process of its own, stopped as soon as its output (or its memory)
+    passes what --max-file-size and --max-documents allow (kinspect.bounded).
+    """
     assert source.path is not None
     helm = shutil.which("helm")
     if helm is not None:
-        text = _run_binary(binary_command(helm, source.path, options))
+        text = _run_binary(binary_command(helm, source.path, options), limits)
     else:
-        text = render_with_sdk(source.path, options)
+        text = _render_in_child(source.path, options, limits)
     mapper = HelmMapper(text, options.chart_root or source.name, rebase=True)
     return Stream(source.name, text, mapper)
 
@@ -71,8 +77,30 @@ def binary_command(helm: str, chart: Path, options: HelmOptions) -> list[str]:
     return command
 
 
-def _run_binary(command: list[str]) -> str:
-    done = run_tool(command, HELM_TIMEOUT_SECONDS, "helm template", name="helm")
+def _render_in_child(chart: Path, options: HelmOptions, limits: Limits) -> str:
+    from kinspect.helm_render import FAILED, request
+
+    try:
+        found = importlib.util.find_spec("helm_python") is not None
+    except (ImportError, ValueError):  # a module set to None in sys.modules
+        found = False
+    if not found:
+        raise KinspectError(_MISSING, hint=_MISSING_HINT)
+    command = [sys.executable, "-m", "kinspect.helm_render"]
+    done = run_bounded(
+        command, limits, HELM_TIMEOUT_SECONDS, "helm template", request(chart, options)
+    )
+    if done.returncode == FAILED:
+        reason = json.loads(done.stderr)
+        raise KinspectError(reason["message"], hint=reason["hint"])
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        raise KinspectError(f"helm template failed: {lines[-1] if lines else done.returncode}")
+    return done.stdout
+
+
+def _run_binary(command: list[str], limits: Limits) -> str:
+    done = run_bounded(command, limits, HELM_TIMEOUT_SECONDS, "helm template")
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         message = lines[-1] if lines else f"exit status {done.returncode}"

@@ -232,7 +232,7 @@ def _template_note(directory: str, files: list[str]) -> InputProblem:
 def _open_chart(run: Run, source: Source) -> Stream:
     from kinspect.helm import render_chart
 
-    return render_chart(source, run.options.helm)
+    return render_chart(source, run.options.helm, run.limits)
 
 
 def _open_kustomization(run: Run, source: Source) -> Stream:

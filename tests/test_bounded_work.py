@@ -136,3 +136,51 @@ def test_large_values_are_quoted_without_writing_them_whole() -> None:
     text = render_value({"a": shared})
     assert time.process_time() - started < 0.05
     assert len(text) == 120 and text.startswith('{"a":[[0,1,2') and text.endswith("…")
+
+
+def chart(tmp_path: Path, count: int) -> Path:
+    """A chart whose 14-byte values.yaml renders `count` ConfigMaps."""
+    root = tmp_path / "chart"
+    (root / "templates").mkdir(parents=True)
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: many\nversion: 0.1.0\n")
+    (root / "values.yaml").write_text(f"count: {count}\n")
+    (root / "templates" / "cm.yaml").write_text(
+        "{{- range until (int .Values.count) }}\n---\napiVersion: v1\nkind: ConfigMap\n"
+        "metadata:\n  name: c{{ . }}\n{{- end }}\n"
+    )
+    return root
+
+
+def test_a_helm_render_is_stopped_as_it_grows(tmp_path: Path) -> None:
+    chart(tmp_path, 100_000_000)
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "kinspect", "lint", "--max-file-size", "1M", "chart"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "kinspect: chart: helm template used more than 208 MiB" in proc.stderr
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("--max-documents=100", "helm template printed more than 100 documents"),
+        ("--max-file-size=8K", "helm template printed more than 8,192 bytes"),
+    ],
+)
+def test_the_limits_apply_to_rendered_output(tmp_path: Path, option: str, message: str) -> None:
+    chart(tmp_path, 1000)
+    proc = subprocess.run(
+        [sys.executable, "-m", "kinspect", "lint", option, "chart"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert proc.stderr.count("\n") == 1
