@@ -35,14 +35,26 @@ def path_problem(value: str, base: Path, root: Path) -> str | None:
     if ".." in pure.parts:
         return f"{value!r} goes up with '..'"
     if not inside(base / value, root):
+        if in_git(base / value, root):
+            return f"{value!r} is inside .git (its hooks run as programs)"
         return f"{value!r} leads outside the repository through a symbolic link"
     return None
 
 
 def inside(path: Path, root: Path) -> bool:
-    """Whether `path`, every symbolic link resolved (also a dangling last one), is in `root`."""
+    """Whether `path`, every symbolic link resolved (also a dangling last one), is in `root`
+    and not in its `.git` (where a written hook would run at the next commit)."""
     real, top = Path(os.path.realpath(path)), Path(os.path.realpath(root))
-    return real == top or top in real.parents
+    if real != top and top not in real.parents:
+        return False
+    return not in_git(path, root)
+
+
+def in_git(path: Path, root: Path) -> bool:
+    """Whether `path` (links resolved) is in a `.git` directory below `root`."""
+    real, top = Path(os.path.realpath(path)), Path(os.path.realpath(root))
+    relative = real.parts[len(top.parts) :] if top in real.parents else ()
+    return any(part.casefold() == ".git" for part in relative)
 
 
 def hook_run(environ: Mapping[str, str] = os.environ) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +124,17 @@ def _open_report(output: Output) -> TextIO:
     target = Path(output.path)
     if output.root is not None and not inside(target, output.root):
         raise _Refused(f"the {output.format} report would be written outside the repository")
+    if output.root is not None and _executable(target):
+        raise _Refused(f"{target} is a program: the {output.format} report does not replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | (os.O_NOFOLLOW if output.root else 0)
     return open(os.open(target, flags, 0o666), "w", encoding="utf-8")
+
+
+def _executable(path: Path) -> bool:
+    """Whether `path` exists as something other than a plain, non-executable file."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) or bool(mode & 0o111)

@@ -40,6 +40,8 @@ def hostile(tmp_path: Path, config: str) -> tuple[Path, Path]:
         ("json={home}", "is an absolute path"),
         ("json=link/.bashrc", "leads outside the repository through a symbolic link"),
         ("json=rc", "leads outside the repository through a symbolic link"),
+        ("text=.git/hooks/pre-commit", "is inside .git"),
+        ("text=hooks/pre-commit", "is inside .git"),
     ],
 )
 def test_report_paths_of_the_config_stay_in_the_repository(
@@ -48,6 +50,8 @@ def test_report_paths_of_the_config_stay_in_the_repository(
     repo, bashrc = hostile(tmp_path, "")
     (repo / "link").symlink_to(bashrc.parent)
     (repo / "rc").symlink_to(bashrc)  # the last component itself a link
+    (repo / ".git" / "hooks").mkdir()
+    (repo / "hooks").symlink_to(repo / ".git" / "hooks")
     (repo / ".kinspect.yaml").write_text(f"format:\n  - {entry.format(home=bashrc)}\n")
     for env in ({}, HOOK):
         proc = run_cli("lint", "--quiet", "k8s/", cwd=repo, env=env)
@@ -95,6 +99,15 @@ def test_a_link_planted_after_the_config_was_read_is_refused(tmp_path: Path) -> 
     errors = write_outputs(build_report(Outcome(), []), [output], io.StringIO())
     assert errors and "outside the repository" in errors[0]
     assert bashrc.read_text() == HOME_FILE
+
+
+def test_a_program_is_never_replaced_by_a_report(tmp_path: Path) -> None:
+    repo, _ = hostile(tmp_path, "format: [text=run.sh]\n")
+    (repo / "run.sh").write_text("#!/bin/sh\necho hi\n")
+    (repo / "run.sh").chmod(0o755)
+    proc = run_cli("lint", "--quiet", "k8s/", cwd=repo)
+    assert proc.returncode == 2 and "is a program" in proc.stderr
+    assert (repo / "run.sh").read_text() == "#!/bin/sh\necho hi\n"
 
 
 def test_hook_runs_write_no_report_file_of_the_config(tmp_path: Path) -> None:
