@@ -127,10 +127,8 @@ def load_config(path: Path) -> Config:
     data, root = read_yaml(path, "configuration file")
     if data is None:
         return Config(file=path)
-    from kinspect.confine import config_path_problems
-
     errors = schema_problems(data, root, _validator(), str(path))
-    errors = errors or _format_problems(data, root, path) + config_path_problems(data, root, path)
+    errors = errors or _format_problems(data, root, path) + _path_problems(data, root, path)
     if errors:
         raise UsageError("\nkinspect: ".join(errors))
     return _build(data, root, path)
@@ -152,6 +150,18 @@ def _format_problems(data: dict[str, Any], root: Any, path: Path) -> list[str]:
             hint = f"valid: {', '.join(format_names())}"
             errors.append(InputProblem(str(path), message, line, column, hint).render())
     return errors
+
+
+def _path_problems(data: dict[str, Any], root: Any, path: Path) -> list[str]:
+    """Paths of the file that leave its repository (kinspect.confine), one line each."""
+    from kinspect.config_paths import path_problems
+    from kinspect.locate import locate
+
+    hint = "name a path inside the repository, or give it on the command line"
+    return [
+        InputProblem(str(path), f"{dotted(at)}: {why}", *locate(root, at)[0], hint).render()
+        for at, why in path_problems(data, path)
+    ]
 
 
 def read_yaml(path: Path, what: str) -> tuple[Any, Any]:

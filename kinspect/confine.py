@@ -8,11 +8,8 @@ must still be inside the repository once every symbolic link is resolved.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path, PurePath
-from typing import Any
-
-from kinspect.errors import InputProblem
 
 HOOK_VARIABLE = "PRE_COMMIT"
 """Set to `1` by pre-commit (and tools compatible with it) for every hook it runs."""
@@ -60,36 +57,3 @@ def in_git(path: Path, root: Path) -> bool:
 def hook_run(environ: Mapping[str, str] = os.environ) -> bool:
     """Whether this process runs as a pre-commit hook (pre-commit sets PRE_COMMIT=1)."""
     return environ.get(HOOK_VARIABLE, "") not in ("", "0")
-
-
-def config_path_problems(data: dict[str, Any], root_node: Any, file: Path) -> list[str]:
-    """One rendered line per path of a configuration file that leaves its repository."""
-    from kinspect.config import dotted
-    from kinspect.locate import locate
-
-    base = Path(os.path.realpath(file.parent))
-    root = repository_root(base)
-    problems = []
-    for at, value in _paths(data):
-        problem = path_problem(value, base, root)
-        if problem is not None:
-            (line, column), _ = locate(root_node, at)
-            hint = "name a path inside the repository, or give it on the command line"
-            message = f"{dotted(at)}: {problem}"
-            problems.append(InputProblem(str(file), message, line, column, hint).render())
-    return problems
-
-
-def _paths(data: dict[str, Any]) -> Iterator[tuple[list[str | int], str]]:
-    """(where, path) of every file or directory a configuration file names."""
-    formats = data.get("format", [])
-    for index, value in enumerate([formats] if isinstance(formats, str) else formats):
-        at: list[str | int] = ["format"] if isinstance(formats, str) else ["format", index]
-        _, equals, path = str(value).partition("=")
-        if equals and path:
-            yield at, path
-    for index, value in enumerate(data.get("rules-dirs", [])):
-        yield ["rules-dirs", index], str(value)
-    for key in ("baseline", "polaris-config"):
-        if key in data:
-            yield [key], str(data[key])

@@ -137,7 +137,7 @@ class Run:
     def _plain_template(self, source: Source, text: str) -> bool:
         """Whether a file that looks like a Helm template is inspected as plain YAML: when no
         chart holds it (nothing would ever render it) and it parses (with a note)."""
-        from kinspect.prefilter import syntax_ok
+        from kinspect.split import syntax_ok
 
         if in_chart(source) or not syntax_ok(text):
             return False

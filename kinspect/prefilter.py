@@ -22,7 +22,7 @@ from kinspect.extract import POD_SPEC_PATHS, PODLESS_KINDS, Resource, resources_
 from kinspect.kubeschema import has_schema
 from kinspect.relation_spec import Plan
 from kinspect.rules import Rule
-from kinspect.split import Chunk, header, metadata_of, split_documents
+from kinspect.split import Chunk, header, metadata_of, split_documents, syntax_ok
 from kinspect.structure import ANALYSES as STRUCTURE_ANALYSES
 
 MIN_TEXT = 8 * 1024
@@ -103,20 +103,6 @@ def _blank(text: str) -> str:
     parser then reads one character per line of the document, not one per character.
     """
     return "---" + "\n" * text.count("\n")
-
-
-def syntax_ok(text: str) -> bool:
-    """libyaml's parser over the document without building anything (C only)."""
-    from _ruamel_yaml import CParser
-
-    parser = CParser(text)
-    try:
-        parser.raw_parse()
-    except Exception:  # any parse problem: build it normally so the error is reported as usual
-        return False
-    finally:
-        parser.dispose()
-    return True
 
 
 def needs_pod_spec(kind: str, text: str) -> bool:

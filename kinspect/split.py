@@ -144,3 +144,17 @@ def _scalar(text: str) -> Any:
     if simple.group(1):
         return simple.group(2)
     return implicit_value(simple.group(2))
+
+
+def syntax_ok(text: str) -> bool:
+    """libyaml's parser over the document without building anything (C only)."""
+    from _ruamel_yaml import CParser
+
+    parser = CParser(text)
+    try:
+        parser.raw_parse()
+    except Exception:  # any parse problem: build it normally so the error is reported as usual
+        return False
+    finally:
+        parser.dispose()
+    return True
