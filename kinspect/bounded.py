@@ -1,4 +1,5 @@
-"""Run a program that renders manifests, stopping it as soon as its output breaks a limit.
+"""Run a program that renders manifests (helm, kustomize), stopping it as soon as its output
+breaks a limit.
 
 A chart's values can make Helm render millions of documents (`range until`): the output is
 read as it comes and the renderer stopped past `--max-file-size` bytes or `--max-documents`
@@ -106,8 +107,8 @@ def _check(
         )
     if _memory(process.pid) > memory_cap(limits):
         raise KinspectError(
-            f"{what} used more than {memory_cap(limits) // MIB:,} MiB before printing anything",
-            hint="a render this large passes --max-file-size; raise it if the chart is real",
+            f"{what} used more than {memory_cap(limits) // MIB:,} MiB of memory",
+            hint="stopped there: its output would pass --max-file-size; raise it if it is real",
         )
     if time.monotonic() > deadline:
         raise KinspectError(f"{what} did not finish in time", hint="stopped there")

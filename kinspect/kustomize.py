@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kinspect.bounded import run_bounded
 from kinspect.errors import KinspectError
 from kinspect.kustomize_map import KustomizeMapper
+from kinspect.limits import Limits
 from kinspect.loader import load_documents
 from kinspect.sources import FILE, KUSTOMIZATION, KUSTOMIZATION_FILES, Source
-from kinspect.tools import run_tool
 
 if TYPE_CHECKING:
     from kinspect.inputs import Run, Stream
@@ -68,7 +69,7 @@ def build(source: Source, command: str | None, run: Run) -> Stream:
             f"resources:\n- {json.dumps(relative)}\nbuildMetadata: [originAnnotations]\n",
             encoding="utf-8",
         )
-        text = _run([*prefix, str(overlay)], relative, source.name)
+        text = _run([*prefix, str(overlay)], relative, source.name, run.limits)
     return Stream(
         source.name, text, KustomizeMapper(overlay, not Path(source.name).is_absolute(), run)
     )
@@ -93,8 +94,8 @@ def build_command(command: str | None) -> list[str]:
     )
 
 
-def _run(command: list[str], relative: str, name: str) -> str:
-    done = run_tool(command, BUILD_TIMEOUT_SECONDS, "kustomize build")
+def _run(command: list[str], relative: str, name: str, limits: Limits) -> str:
+    done = run_bounded(command, limits, BUILD_TIMEOUT_SECONDS, "kustomize build")
     if done.returncode != 0:
         message = build_error(done.stderr).replace(relative, name)
         raise KinspectError(f"kustomize build failed: {message}")

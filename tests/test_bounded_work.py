@@ -162,7 +162,7 @@ def test_a_helm_render_is_stopped_as_it_grows(tmp_path: Path) -> None:
         timeout=120,
     )
     assert proc.returncode == 2
-    assert "kinspect: chart: helm template used more than 208 MiB" in proc.stderr
+    assert "kinspect: chart: helm template used more than 208 MiB of memory" in proc.stderr
     assert time.monotonic() - started < 60
 
 
