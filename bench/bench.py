@@ -40,7 +40,7 @@ def best_of(runs: int, action: Callable[[], None]) -> float:
 def corpus_files(corpus: Path) -> list[Path]:
     """The files kinspect's own directory walk inspects, so both sides read the same list."""
     sys.path.insert(0, str(ROOT))
-    from kinspect.sources import collect
+    from kinspect.inputs.sources import collect
 
     sources, _ = collect([str(corpus)], render=False)
     return [source.path for source in sources if source.path is not None]

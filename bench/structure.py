@@ -25,13 +25,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kinspect import kubeschema  # noqa: E402
-from kinspect.engine import Settings, inspect_text  # noqa: E402
-from kinspect.extract import resources_of  # noqa: E402
-from kinspect.loader import load_documents  # noqa: E402
-from kinspect.rules import Rule, load_rules  # noqa: E402
-from kinspect.sources import MANIFEST_SUFFIXES, Source, read_text  # noqa: E402
-from kinspect.structure import ANALYSES, check_structure  # noqa: E402
+from kinspect.engine.run import Settings, inspect_text  # noqa: E402
+from kinspect.inputs.kinds import Source  # noqa: E402
+from kinspect.inputs.sources import MANIFEST_SUFFIXES, read_text  # noqa: E402
+from kinspect.kube.targets import resources_of  # noqa: E402
+from kinspect.parse.loader import load_documents  # noqa: E402
+from kinspect.ruleset.model import Rule  # noqa: E402
+from kinspect.ruleset.rules import load_rules  # noqa: E402
+from kinspect.structure import apischema as kubeschema  # noqa: E402
+from kinspect.structure.validate import ANALYSES, check_structure  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from kinspect.version import __version__
+
 # Not `typing.TYPE_CHECKING`: importing typing costs ~10 ms, and a command handed to a
-# waiting server (kinspect.client) imports only modules that load in microseconds.
+# waiting server (kinspect.server.client) imports only modules that load in microseconds.
 TYPE_CHECKING = False
 
-__version__ = "0.1.0"
+
 __all__ = ["Report", "Result", "UsageError", "__version__", "lint", "lint_text"]
 
 if TYPE_CHECKING:
@@ -15,13 +17,13 @@ if TYPE_CHECKING:
     from kinspect.api import lint, lint_text
     from kinspect.errors import UsageError
     from kinspect.model import Result
-    from kinspect.report import Report
+    from kinspect.report.model import Report
 
 # The command line imports this package first: the API is loaded only when it is used.
 _LAZY = {
     "lint": "kinspect.api",
     "lint_text": "kinspect.api",
-    "Report": "kinspect.report",
+    "Report": "kinspect.report.model",
     "Result": "kinspect.model",
     "UsageError": "kinspect.errors",
 }

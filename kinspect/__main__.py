@@ -6,7 +6,7 @@ import sys
 
 def main() -> None:
     """Hand the command to a waiting server if there is one, else run it here."""
-    from kinspect.client import run_on_server
+    from kinspect.server.client import run_on_server
 
     code = run_on_server(sys.argv[1:])
     if code is not None:
@@ -14,7 +14,7 @@ def main() -> None:
     # Tuned before the command line's modules are imported: with the default thresholds the
     # cycle collector runs ~30 times during those imports alone (~3.5 ms of every start).
     gc.set_threshold(50_000, 20, 100)
-    from kinspect.cli import main as run
+    from kinspect.cli.main import main as run
 
     run()
 

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from kinspect.errors import UsageError
 
 if TYPE_CHECKING:
-    from kinspect.engine import Settings
+    from kinspect.config.plan import RunPlan
+    from kinspect.engine.run import Settings
+    from kinspect.inputs.kinds import Source
     from kinspect.model import Outcome
-    from kinspect.plan import Plan
-    from kinspect.report import Report
-    from kinspect.sources import Source
+    from kinspect.report.model import Report
 
 PathArg = str | os.PathLike[str]
 LANGUAGES = ("en", "zh")
@@ -38,7 +38,7 @@ def lint(
     command line); `checks` runs only these check ids, `skip_checks` leaves some out; `lang`
     is `en` or `zh` (None: the configuration's, else the environment's).
     """
-    from kinspect.sources import collect
+    from kinspect.inputs.sources import collect
 
     plan = _plan(config, checks, skip_checks, lang)
     given = [paths] if isinstance(paths, str | os.PathLike) else list(paths)
@@ -58,7 +58,7 @@ def lint_text(
     lang: str | None = None,
 ) -> Report:
     """Inspect the YAML or JSON documents of `text`; findings name the file `name`."""
-    from kinspect.engine import finish, inspect_text
+    from kinspect.engine.run import finish, inspect_text
 
     plan = _plan(config, checks, skip_checks, lang)
     settings = _settings(plan)
@@ -70,8 +70,8 @@ def _plan(
     checks: Iterable[str] | None,
     skip: Iterable[str] | None,
     lang: str | None,
-) -> Plan:
-    from kinspect.plan import Options, make_plan
+) -> RunPlan:
+    from kinspect.config.plan import Options, make_plan
 
     if lang is not None and lang not in LANGUAGES:
         raise UsageError(f"unknown language {lang!r} (valid: {', '.join(LANGUAGES)})")
@@ -88,23 +88,23 @@ def _plan(
     )
 
 
-def _settings(plan: Plan) -> Settings:
+def _settings(plan: RunPlan) -> Settings:
     from dataclasses import replace
 
-    from kinspect.inputs import InputOptions
+    from kinspect.inputs.streams import InputOptions
 
     return replace(plan.settings, inputs=InputOptions())
 
 
-def _inspect(plan: Plan, sources: list[Source]) -> Outcome:
-    from kinspect.engine import inspect_sources
+def _inspect(plan: RunPlan, sources: list[Source]) -> Outcome:
+    from kinspect.engine.run import inspect_sources
 
     return inspect_sources(sources, _settings(plan))
 
 
-def _report(plan: Plan, outcome: Outcome) -> Report:
-    from kinspect.plan import baseline_stage
-    from kinspect.report import build_report
+def _report(plan: RunPlan, outcome: Outcome) -> Report:
+    from kinspect.config.plan import baseline_stage
+    from kinspect.report.model import build_report
 
     baseline_stage(outcome, plan)  # messages about stale entries are for the command line
     return build_report(outcome, plan.rules, plan.lang)

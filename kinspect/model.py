@@ -8,14 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from sys import intern
-from typing import TYPE_CHECKING
 
 from kinspect.errors import InputProblem
-
-if TYPE_CHECKING:  # facts.py and packed.py build on Result
-    from kinspect.facts import Fact, Subject
-    from kinspect.packed import Packed
-    from kinspect.suppress import FileScope
 
 SEVERITIES = ("danger", "warning")
 CATEGORIES = ("Health Checks", "Images", "Networking", "Resources", "Security")
@@ -117,19 +111,9 @@ class Outcome:
     resources: Counter[str] = field(default_factory=Counter)
     notes: list[InputProblem] = field(default_factory=list)
     inspected: list[ResourceRef] = field(default_factory=list)
-    facts: list[Fact] = field(default_factory=list)
-    """Resources that cross-resource rules may relate to (small, picklable)."""
-    subjects: list[Subject] = field(default_factory=list)
-    """Targets waiting for the run-level phase to resolve their cross-resource rules."""
-    scopes: list[FileScope] = field(default_factory=list)
-    """Files whose ignores are judged in the run-level phase (after the cross-resource rules)."""
-    packed: Packed | None = None
-    """What a large run holds packed (engine.PACK_ABOVE): results as integer columns, facts
-    and subjects pickled, all ahead of those in the fields above, until the run-level phase
-    needs them (`unpack_facts`, `unpack`): kinspect/packed.py."""
 
     def add(self, other: Outcome) -> None:
-        """Fold another outcome (never a packed one) into this one."""
+        """Fold another outcome into this one."""
         self.results.extend(other.results)
         self.problems.extend(other.problems)
         self.notes.extend(other.notes)
@@ -138,33 +122,3 @@ class Outcome:
         self.skipped_documents += other.skipped_documents
         self.resources.update(other.resources)
         self.inspected.extend(other.inspected)
-        self.facts.extend(other.facts)
-        self.subjects.extend(other.subjects)
-        self.scopes.extend(other.scopes)
-
-    def unpack_facts(self) -> None:
-        """Unpack the facts and subjects."""
-        if self.packed is not None:
-            facts, subjects = self.packed.unpack_facts()
-            self.facts[:0] = facts
-            self.subjects[:0] = subjects
-
-    def unpack(self) -> None:
-        """Unpack everything: the plain fields are then the whole outcome."""
-        if self.packed is not None:
-            self.unpack_facts()
-            self.results[:0] = self.packed.results.unpack()
-            self.packed = None
-
-    def pack(self) -> None:
-        """Move the results, facts and subjects into `packed`, after what it holds already."""
-        from kinspect.packed import Packed
-
-        if self.packed is None:
-            self.packed = Packed()
-        if self.results:
-            self.packed.results.add(self.results)
-            self.results = []
-        if self.facts or self.subjects:
-            self.packed.add_facts(self.facts, self.subjects)
-            self.facts, self.subjects = [], []

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 import kinspect
-from kinspect.report import Report
-
-from .conftest import FIXTURES, ROOT, run_cli
-from .readme import snippet
+from kinspect.report.model import Report
+from tests.conftest import FIXTURES, ROOT, run_cli
+from tests.support.readme import snippet
 
 BAD = FIXTURES / "hostNetworkSet" / "fail-pod.yaml"
 

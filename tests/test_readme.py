@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
-from .readme import snippet, snippets
+from tests.conftest import ROOT
+from tests.support.readme import snippet, snippets
 
 EXERCISED = {
     "install": "tests/integration/conftest.py",
     "completion": "tests/test_readme.py",
     "pre-commit-config": "tests/integration/test_precommit.py",
     "github-workflow": "tests/integration/test_github_action.py",
-    "gitlab-ci": "tests/test_gitlab.py",
+    "gitlab-ci": "tests/report/test_gitlab.py",
     "python-api": "tests/test_api.py",
 }
 

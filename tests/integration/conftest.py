@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import ROOT
-from ..gitrepo import run
-from ..readme import snippet
+from tests.conftest import ROOT
+from tests.support.gitrepo import run
+from tests.support.readme import snippet
 
 
 class Venv:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import FIXTURES
-from ..gitrepo import git, init_repo, run, snapshot_checkout
+from tests.conftest import FIXTURES
+from tests.support.gitrepo import git, init_repo, run, snapshot_checkout
 
 BAD = (FIXTURES / "fix" / "hostNetworkSet" / "fail-block-comments.yaml").read_text(encoding="utf-8")
 FIXED = (FIXTURES / "fix" / "hostNetworkSet" / "fixed-block-comments.yaml").read_text(

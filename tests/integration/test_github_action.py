@@ -12,10 +12,10 @@ import jsonschema
 import pytest
 import yaml
 
-from ..conftest import FIXTURES, ROOT
-from ..gitrepo import init_repo, run
-from ..readme import snippet
-from .conftest import Venv
+from tests.conftest import FIXTURES, ROOT
+from tests.integration.conftest import Venv
+from tests.support.gitrepo import init_repo, run
+from tests.support.readme import snippet
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 STEPS = {step.get("name", step.get("uses")): step for step in ACTION["runs"]["steps"]}

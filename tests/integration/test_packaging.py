@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import FIXTURES, ROOT
-from ..gitrepo import run
-from .conftest import Venv, readme_pip
+from tests.conftest import FIXTURES, ROOT
+from tests.integration.conftest import Venv, readme_pip
+from tests.support.gitrepo import run
 
 RULE_IDS = sorted(path.stem for path in (ROOT / "rules").glob("*.yaml"))
 BAD = FIXTURES / "hostNetworkSet" / "fail-pod.yaml"
@@ -61,7 +61,7 @@ def test_the_installed_package_serves(installed: Venv, elsewhere: Path) -> None:
 def test_rules_and_schemas_come_from_the_wheel(installed: Venv, elsewhere: Path) -> None:
     package = Path(installed.python("import kinspect; print(kinspect.__file__)", elsewhere)).parent
     assert installed.path in package.parents, "kinspect must be imported from the venv"
-    code = "from kinspect.resources import rules_dir as r, schema_path as s; print(r(), s('x'))"
+    code = "from kinspect.bundled import rules_dir as r, schema_path as s; print(r(), s('x'))"
     rules, schema = installed.python(code, elsewhere).split()
     assert Path(rules) == package / "rules" and Path(schema).parent == package / "schemas"
     for directory in ("rules", "schemas"):
@@ -75,9 +75,9 @@ def test_rules_and_schemas_come_from_the_wheel(installed: Venv, elsewhere: Path)
 def test_editable_install_reads_the_checkout(tmp_path: Path) -> None:
     venv = Venv(tmp_path / "venv")
     venv.pip(*readme_pip("-e"))
-    code = "import kinspect.resources as r; print(r.__file__, r.rules_dir())"
+    code = "import kinspect.bundled as r; print(r.__file__, r.rules_dir())"
     module, rules = venv.python(code, tmp_path).split()
-    assert Path(module) == ROOT / "kinspect" / "resources.py"
+    assert Path(module) == ROOT / "kinspect" / "bundled.py"
     assert Path(rules) == ROOT / "rules"
     proc = run(venv.bin / "kinspect", "rules", cwd=tmp_path)
     assert sorted(line.split()[0] for line in proc.stdout.splitlines()) == RULE_IDS

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from kinspect import client
-
-from ..conftest import FIXTURES, ROOT
-from ..gitrepo import git, init_repo, run, snapshot_checkout
-from ..readme import snippet
+from kinspect.server import client
+from tests.conftest import FIXTURES, ROOT
+from tests.support.gitrepo import git, init_repo, run, snapshot_checkout
+from tests.support.readme import snippet
 
 BAD = (FIXTURES / "hostNetworkSet" / "fail-pod.yaml").read_text(encoding="utf-8")
 GOOD = """\

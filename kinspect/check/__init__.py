@@ -1,0 +1,1 @@
+"""Evaluation: rule × target → result, facts and cross-resource relations, duplicate keys."""

@@ -1,0 +1,215 @@
+"""Rule × target → result. No I/O: positions come from the document's node tree."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ruamel.yaml.nodes import Node
+
+from kinspect.kube.paths import Path, dotted, get_path
+from kinspect.kube.targets import Target
+from kinspect.model import Result
+from kinspect.parse.locate import locate
+from kinspect.ruleset.model import Rule
+from kinspect.ruleset.schema import CompiledSchema, compiled
+from kinspect.ruleset.template import FIELD, compiled_fill, lookup_in, uses_fields
+
+_MISSING = object()
+
+
+def evaluate(
+    rule: Rule,
+    target: Target,
+    root: Node,
+    file: str,
+    lang: str,
+    position: tuple[int, int] | None = None,
+) -> Result:
+    """Evaluate one rule on one target and place the result in the file.
+
+    `position`: where the target is (`locate(root, target.path)`), when already known.
+    """
+    validator = validator_for(rule, target.instance)
+    if validator.is_valid(target.instance):
+        position = position or locate(root, target.path)[0]
+        return _result(rule, target, file, position, True, rule.text(lang).title, lang)
+    instance_path = failure_path(rule, target, root, validator)
+    document_path = target.document_path(instance_path)
+    (line, column), _ = locate(root, document_path)
+    message, fix = _message(rule, target, instance_path, lang)
+    return _result(rule, target, file, (line, column), False, message, lang, document_path, fix)
+
+
+def validator_for(rule: Rule, instance: Any) -> CompiledSchema:
+    """The rule's compiled schema; with `$field` placeholders, filled from `instance`."""
+    if uses_fields(rule.schema):
+        return compiled_fill(rule.schema, FIELD, lookup_in(instance))
+    return rule.validator
+
+
+def failure_path(
+    rule: Rule, target: Target, root: Node, validator: CompiledSchema | None = None
+) -> Path:
+    """Where a failure points, inside the instance: a matching hint, else the deepest error."""
+    for hint in rule.locate:
+        value = _value_at(target.instance, hint.path)
+        if value is _MISSING:
+            continue
+        if hint.when is None or compiled(hint.when).is_valid(value):
+            return hint.path
+    validator = validator or rule.validator
+    if _larger_than(target.instance, LARGE_TARGET) and not uses_fields(rule.schema):
+        paths = _failing_paths(rule.schema, target.instance, ())
+    else:
+        paths = validator.error_paths(target.instance) or [()]
+
+    def rank(path: Path) -> tuple[int, int, int]:
+        (line, column), depth = locate(root, target.document_path(path))
+        return -depth, line, column
+
+    return min(paths, key=rank)
+
+
+def _message(rule: Rule, target: Target, path: Path, lang: str) -> tuple[str, str]:
+    template = rule.text(lang).message
+    fix = rule.text(lang).fix
+    for case in rule.messages:
+        if compiled(case.when).is_valid(target.instance):
+            template = case.texts.get(lang, case.texts["en"])
+            fix = case.fix.get(lang, case.fix["en"]) if case.fix else fix
+            break
+    value = _value_at(target.instance, path)
+    resource = target.resource
+    fields = {
+        "kind": resource.kind,
+        "name": resource.name,
+        "namespace": resource.namespace or "",
+        "container": target.container.label if target.container else "",
+        "value": "" if value is _MISSING else render_value(value),
+        "path": dotted(path),
+    }
+    return template.format_map(fields), fix
+
+
+MAX_VALUE_TEXT = 120
+"""A message quotes at most this many characters of a value (a whole mapping can be long)."""
+
+
+def render_value(value: Any, limit: int | None = MAX_VALUE_TEXT) -> str:
+    """A manifest value as it would read in YAML: true, null, 80, text; cut with … past `limit`."""
+    text = value if isinstance(value, str) else _json_prefix(value, limit)
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _json_prefix(value: Any, limit: int | None) -> str:
+    """JSON of `value`, or enough of its beginning to pass `limit`: a value that aliases
+    expand to a million nodes is not written out whole to quote 120 characters of it."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+    if limit is None:
+        return encoder.encode(value)
+    pieces: list[str] = []
+    size = 0
+    for piece in encoder.iterencode(value):  # the pure-Python encoder: lazy
+        pieces.append(piece)
+        size += len(piece)
+        if size > limit:
+            break
+    return "".join(pieces)
+
+
+LARGE_TARGET = 20_000
+"""Nodes (aliases expanded) past which a failure is located with `is_valid` alone.
+
+jsonschema-rs copies the whole instance for each error list it builds; on a target that
+anchors expand to a million nodes that costs a second per failing rule. Real targets are far
+smaller (the largest document of the corpus has 46,000 nodes).
+"""
+
+
+def _larger_than(value: Any, limit: int) -> bool:
+    """Whether `value` has more than `limit` nodes, counted until the limit is passed."""
+    seen = _SIZES.get(id(value))
+    if seen is not None and seen[0] is value:
+        return bool(seen[1])
+    stack, count = [value], 0
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    if len(_SIZES) >= 16:
+        _SIZES.clear()
+    _SIZES[id(value)] = (value, count > limit)
+    return count > limit
+
+
+# The targets measured last (kept alive, so an id is not reused): their rules ask in turn.
+_SIZES: dict[int, tuple[Any, bool]] = {}
+
+
+def _failing_paths(schema: Any, instance: Any, path: Path) -> list[Path]:
+    """The deepest failing properties and items under `path`, found with `is_valid`, which
+    reads the instance where it lies; at a `$ref` (a subschema cannot compile alone) it stops."""
+    if not isinstance(schema, dict) or _refers(schema):
+        return [path]
+    found: list[Path] = []
+    for sub in schema.get("allOf", []):
+        if not compiled(sub).is_valid(instance):
+            found += _failing_paths(sub, instance, path)
+    if isinstance(instance, dict):
+        for key, sub in schema.get("properties", {}).items():
+            if key in instance and not compiled(sub).is_valid(instance[key]):
+                found += _failing_paths(sub, instance[key], (*path, key))
+    items = schema.get("items")
+    if isinstance(instance, list) and isinstance(items, dict):
+        for index, item in enumerate(instance):
+            if not compiled(items).is_valid(item):  # the first failing item is enough
+                found += _failing_paths(items, item, (*path, index))
+                break
+    return found or [path]
+
+
+def _refers(schema: dict[str, Any]) -> bool:
+    text = json.dumps(schema)
+    return '"$ref"' in text or '"$dynamicRef"' in text
+
+
+def _value_at(instance: Any, path: Path) -> Any:
+    if not path:
+        return instance
+    parent = get_path(instance, path[:-1])
+    key = path[-1]
+    if isinstance(parent, dict) and key in parent:
+        return parent[key]
+    if isinstance(parent, list) and isinstance(key, int) and 0 <= key < len(parent):
+        return parent[key]
+    return _MISSING
+
+
+def _result(
+    rule: Rule,
+    target: Target,
+    file: str,
+    position: tuple[int, int],
+    passed: bool,
+    message: str,
+    lang: str,
+    path: Path | None = None,
+    fix: str | None = None,
+) -> Result:
+    resource = target.resource
+    container = target.container
+    return rule.result(
+        file=file,
+        position=position,
+        passed=passed,
+        message=message,
+        lang=lang,
+        resource=(resource.kind, resource.namespace, resource.name),
+        path=dotted(target.path if path is None else path),
+        container=(container.label, container.type) if container else (None, None),
+        fix=fix,
+    )

@@ -1,0 +1,1 @@
+"""Settings of a run: `.kinspect.yaml`, a Polaris config, baselines, the run plan."""

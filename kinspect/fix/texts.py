@@ -1,0 +1,88 @@
+"""What `kinspect fix` tells the user, in English and Chinese."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        # why an operation or a finding was not fixed
+        "alias": "the field is reached through a YAML alias (*name): editing it would change "
+        "every place that uses it",
+        "anchor": "the field is inside a YAML anchor (&name) that aliases may share",
+        "merge": "{path} may come from a YAML merge key (<<)",
+        "blockScalar": "the value is a block scalar (| or >), which is not replaced",
+        "shape": "{path} holds a {kind}, which the fix does not replace",
+        "noItem": "{path} does not exist",
+        "layout": "the layout around the field is not one kinspect edits",
+        "placeholder": "the fix needs {path}, which is not set",
+        "json": "a JSON file cannot hold the TODO comment that marks the placeholder",
+        "shared": "{path} is shared with a suppressed finding",
+        "noFix": "the check has no automatic fix",
+        "stillFails": "still fails after the fix",
+        "mapping": "mapping",
+        "list": "list",
+        "scalar": "scalar",
+        # files
+        "unsafe": "the edited text would not hold exactly the intended change; nothing was "
+        "written (hint: please report this)",
+        "chart": "Helm chart not fixed: kinspect fix edits plain YAML files (hint: change its "
+        "templates or values; kinspect lint {name} shows where)",
+        "template": "Helm template not fixed: it is YAML only once rendered (hint: change it by "
+        "hand; kinspect lint on the chart shows where)",
+        "rendered": "Helm-rendered output not fixed (hint: change the chart instead: {sources})",
+        "kustomized": "kustomize output not fixed (hint: change {sources} instead)",
+        "kustomizedUnknown": "kustomize output not fixed (hint: change the files of the "
+        "kustomization it was built from)",
+        "changed": "changed on disk while kinspect was fixing it; not written (hint: run "
+        "kinspect fix again)",
+        "writeFailed": "cannot write the fixed file: {error}",
+        # summary
+        "fixed": "{file}: fixed {count} finding(s): {checks}",
+        "would": "{file}: would fix {count} finding(s): {checks}",
+        "left": "{where}: {check} not fixed: {reason}",
+        "summary": "{count} finding(s) fixed in {files} file(s), {left} left to fix by hand",
+        "summaryDiff": "{count} finding(s) would be fixed in {files} file(s), {left} left to fix "
+        "by hand",
+        "nothing": "nothing to fix",
+    },
+    "zh": {
+        "alias": "该字段经由 YAML 别名（*name）引用：修改它会同时改变所有引用处",
+        "anchor": "该字段位于可能被别名共享的 YAML 锚点（&name）中",
+        "merge": "{path} 可能来自 YAML 合并键（<<）",
+        "blockScalar": "该值是块标量（| 或 >），不会被替换",
+        "shape": "{path} 的值是{kind}，修复不会替换它",
+        "noItem": "{path} 不存在",
+        "layout": "该字段附近的排版方式 kinspect 不做修改",
+        "placeholder": "修复需要 {path} 的值，但它未设置",
+        "json": "JSON 文件无法保存标记占位值的 TODO 注释",
+        "shared": "{path} 与一个已被抑制的问题共用",
+        "noFix": "该检查项没有自动修复",
+        "stillFails": "修复后仍未通过",
+        "mapping": "映射",
+        "list": "列表",
+        "scalar": "标量",
+        "unsafe": "修改后的文本与预期的修改不完全一致；未写入任何内容（提示：请报告此问题）",
+        "chart": "未修复 Helm Chart：kinspect fix 只修改普通 YAML 文件"
+        "（提示：请修改其模板或 values；kinspect lint {name} 会指出位置）",
+        "template": "未修复 Helm 模板：模板只有渲染后才是 YAML（提示：请手动修改；对 Chart 运行 "
+        "kinspect lint 会指出位置）",
+        "rendered": "未修复 Helm 渲染输出（提示：请改为修改 Chart：{sources}）",
+        "kustomized": "未修复 kustomize 输出（提示：请改为修改 {sources}）",
+        "kustomizedUnknown": "未修复 kustomize 输出（提示：请修改构建它的 kustomization 中的文件）",
+        "changed": "修复期间文件在磁盘上被修改；未写入（提示：请重新运行 kinspect fix）",
+        "writeFailed": "无法写入修复后的文件：{error}",
+        "fixed": "{file}：已修复 {count} 个问题：{checks}",
+        "would": "{file}：将修复 {count} 个问题：{checks}",
+        "left": "{where}：{check} 未修复：{reason}",
+        "summary": "已在 {files} 个文件中修复 {count} 个问题，另有 {left} 个需要手动修复",
+        "summaryDiff": "将在 {files} 个文件中修复 {count} 个问题，另有 {left} 个需要手动修复",
+        "nothing": "没有需要修复的内容",
+    },
+}
+
+
+def text(lang: str, label: str, **fields: Any) -> str:
+    """The text `label` in `lang` (English when missing), with its fields filled in."""
+    template = _TEXTS.get(lang, _TEXTS["en"]).get(label) or _TEXTS["en"][label]
+    return template.format(**fields)

@@ -1,0 +1,1 @@
+"""Inputs: files, walks and stdin, Helm charts, kustomizations, clusters, opened as streams."""

@@ -1,0 +1,1 @@
+"""Kubernetes knowledge the rules share: workload kinds, pod specs, containers, selectors, paths."""

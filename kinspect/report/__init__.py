@@ -1,0 +1,1 @@
+"""The report model, where reports go, and the formats: pure functions of the report."""

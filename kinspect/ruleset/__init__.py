@@ -1,0 +1,1 @@
+"""Rules as data: the rule model, loading and validating rule files, their caches and schemas."""

@@ -1,0 +1,1 @@
+"""Structural validation against the bundled Kubernetes API schemas (unknown fields, types)."""

@@ -1,0 +1,1 @@
+"""The suppression stage: inline comments, annotations, config exemptions, unused ignores."""
