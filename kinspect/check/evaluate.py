@@ -66,7 +66,11 @@ def failure_path(
             continue
         if hint.when is None or compiled(hint.when).is_valid(value):
             return hint.path
-    paths = (validator or rule.validator).error_paths(target.instance) or [()]
+    validator = validator or rule.validator
+    if _larger_than(target.instance, LARGE_TARGET) and not uses_fields(rule.schema):
+        paths = _failing_paths(rule.schema, target.instance, ())
+    else:
+        paths = validator.error_paths(target.instance) or [()]
 
     def rank(path: Path) -> tuple[int, int, int]:
         (line, column), depth = locate(root, target.document_path(path))
@@ -143,11 +147,83 @@ MAX_VALUE_TEXT = 120
 
 def render_value(value: Any, limit: int | None = MAX_VALUE_TEXT) -> str:
     """A manifest value as it would read in YAML: true, null, 80, text; cut with … past `limit`."""
-    if isinstance(value, str):
-        text = value
-    else:
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    text = value if isinstance(value, str) else _json_prefix(value, limit)
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _json_prefix(value: Any, limit: int | None) -> str:
+    """JSON of `value`, or enough of its beginning to pass `limit`: a value that aliases
+    expand to a million nodes is not written out whole to quote 120 characters of it."""
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+    if limit is None:
+        return encoder.encode(value)
+    pieces: list[str] = []
+    size = 0
+    for piece in encoder.iterencode(value):  # the pure-Python encoder: lazy
+        pieces.append(piece)
+        size += len(piece)
+        if size > limit:
+            break
+    return "".join(pieces)
+
+
+LARGE_TARGET = 20_000
+"""Nodes (aliases expanded) past which a failure is located with `is_valid` alone.
+
+jsonschema-rs copies the whole instance for each error list it builds; on a target that
+anchors expand to a million nodes that costs a second per failing rule. Real targets are far
+smaller (the largest document of the corpus has 46,000 nodes).
+"""
+
+
+def _larger_than(value: Any, limit: int) -> bool:
+    """Whether `value` has more than `limit` nodes, counted until the limit is passed."""
+    seen = _SIZES.get(id(value))
+    if seen is not None and seen[0] is value:
+        return bool(seen[1])
+    stack, count = [value], 0
+    while stack and count <= limit:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    if len(_SIZES) >= 16:
+        _SIZES.clear()
+    _SIZES[id(value)] = (value, count > limit)
+    return count > limit
+
+
+# The targets measured last (kept alive, so an id is not reused): their rules ask in turn.
+_SIZES: dict[int, tuple[Any, bool]] = {}
+
+
+def _failing_paths(schema: Any, instance: Any, path: Path) -> list[Path]:
+    """The deepest failing properties and items under `path`, found with `is_valid`, which
+    reads the instance where it lies; at a `$ref` (a subschema cannot compile alone) it stops."""
+    if not isinstance(schema, dict) or _refers(schema):
+        return [path]
+    found: list[Path] = []
+    for sub in schema.get("allOf", []):
+        if not compiled(sub).is_valid(instance):
+            found += _failing_paths(sub, instance, path)
+    if isinstance(instance, dict):
+        for key, sub in schema.get("properties", {}).items():
+            if key in instance and not compiled(sub).is_valid(instance[key]):
+                found += _failing_paths(sub, instance[key], (*path, key))
+    items = schema.get("items")
+    if isinstance(instance, list) and isinstance(items, dict):
+        for index, item in enumerate(instance):
+            if not compiled(items).is_valid(item):  # the first failing item is enough
+                found += _failing_paths(items, item, (*path, index))
+                break
+    return found or [path]
+
+
+def _refers(schema: dict[str, Any]) -> bool:
+    text = json.dumps(schema)
+    return '"$ref"' in text or '"$dynamicRef"' in text
 
 
 def _value_at(instance: Any, path: Path) -> Any:

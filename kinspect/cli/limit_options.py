@@ -32,12 +32,28 @@ MaxNodes = Annotated[
         "--max-nodes", min=1, help="Refuse documents with more nodes, each alias counted expanded."
     ),
 ]
+MaxAliasNodes = Annotated[
+    int,
+    typer.Option(
+        "--max-alias-nodes",
+        min=1,
+        help="Refuse aliases past this many nodes, summed over the run (each process).",
+    ),
+]
 FILE_SIZE = "8M"
 DEPTH = DEFAULT_LIMITS.max_depth
 DOCUMENTS = DEFAULT_LIMITS.max_documents
 NODES = DEFAULT_LIMITS.max_nodes
+ALIAS_NODES = DEFAULT_LIMITS.max_alias_nodes
 
 
-def limits_of(max_file_size: str, max_depth: int, max_documents: int, max_nodes: int) -> Limits:
+def limits_of(
+    max_file_size: str,
+    max_depth: int,
+    max_documents: int,
+    max_nodes: int,
+    max_alias_nodes: int = ALIAS_NODES,
+) -> Limits:
     """The limits the options ask for; a bad size is a usage error."""
-    return Limits(parse_size(max_file_size), max_depth, max_documents, max_nodes)
+    size = parse_size(max_file_size)
+    return Limits(size, max_depth, max_documents, max_nodes, max_alias_nodes)

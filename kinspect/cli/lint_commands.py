@@ -55,6 +55,7 @@ def lint(
     max_depth: lim.MaxDepth = lim.DEPTH,
     max_documents: lim.MaxDocuments = lim.DOCUMENTS,
     max_nodes: lim.MaxNodes = lim.NODES,
+    max_alias_nodes: lim.MaxAliasNodes = lim.ALIAS_NODES,
     config: cfg.ConfigFile = None,
     rules_dir: cfg.RulesDirs = None,
     polaris_config: cfg.PolarisConfig = None,
@@ -70,6 +71,7 @@ def lint(
     from kinspect.config.plan import Options, make_plan
     from kinspect.inputs.sources import collect
     from kinspect.inputs.streams import HelmOptions, InputOptions
+    from kinspect.report.confine import hook_run
     from kinspect.report.model import Display, SarifOptions
     from kinspect.report.output import parse_outputs
 
@@ -86,8 +88,8 @@ def lint(
     plan = make_plan(replace(options, polaris_config=polaris_config, write_baseline=write_baseline))
     for note in plan.notes:
         error_line(f"note: {note}")
-    outputs = parse_outputs(plan.formats)
-    limits = lim.limits_of(max_file_size, max_depth, max_documents, max_nodes)
+    outputs = parse_outputs(plan.formats, root=plan.formats_root, hook=hook_run())
+    limits = lim.limits_of(max_file_size, max_depth, max_documents, max_nodes, max_alias_nodes)
     language, rules = plan.lang, plan.rules
     if changed_dirs:
         from kinspect.inputs.changed import project_dirs
@@ -156,6 +158,7 @@ def cluster(
     from kinspect.inputs.cluster_kinds import kinds_read
     from kinspect.inputs.kinds import CLUSTER, Source
     from kinspect.inputs.streams import ClusterOptions, InputOptions
+    from kinspect.report.confine import hook_run
     from kinspect.report.model import Display
     from kinspect.report.output import parse_outputs
 
@@ -170,7 +173,7 @@ def cluster(
             rules_dirs=rules_dir,
         )
     )
-    outputs = parse_outputs(plan.formats)
+    outputs = parse_outputs(plan.formats, root=plan.formats_root, hook=hook_run())
     language, rules = plan.lang, plan.rules
     where = ClusterOptions(
         context, namespace, all_namespaces, kubeconfig, save, kinds=kinds_read(rules)

@@ -59,6 +59,8 @@ class RunPlan:
     lang: str
     fail_on: str
     formats: list[str] | None
+    formats_root: Path | None
+    """Set when the formats come from a configuration file: its report files stay in it."""
     exclude: list[str]
     baseline: Path | None
     config: Config
@@ -71,8 +73,14 @@ class RunPlan:
 
 def make_plan(options: Options, cwd: Path | None = None) -> RunPlan:
     """Load the configuration, the rules and the Polaris config; merge them with `options`."""
+    from kinspect.report.confine import hook_run
     from kinspect.report.output import detect_language
 
+    if options.write_baseline and hook_run():
+        raise UsageError(
+            f"--write-baseline {options.write_baseline}: pre-commit hooks write no files"
+            " (hint: write the baseline from a shell)"
+        )
     config = _config(options, cwd)
     lang = detect_language(options.lang or config.lang)
     polaris_path = Path(options.polaris_config) if options.polaris_config else None
@@ -99,6 +107,7 @@ def make_plan(options: Options, cwd: Path | None = None) -> RunPlan:
         lang=lang,
         fail_on=options.fail_on or config.fail_on or "danger",
         formats=options.formats or config.formats,
+        formats_root=None if options.formats else config.root,
         exclude=config.exclude,
         baseline=baseline,
         config=config,

@@ -48,6 +48,8 @@ class Config:
     rules_dirs: list[Path] | None = None
     baseline: Path | None = None
     polaris_config: Path | None = None
+    root: Path | None = None
+    """The repository the file belongs to: the paths it names stay inside it."""
     check_refs: list[CheckRef] = field(default_factory=list)
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Parameter values by check id (`parameters:`)."""
@@ -125,9 +127,8 @@ def load_config(path: Path) -> Config:
     data, root = read_yaml(path, "configuration file")
     if data is None:
         return Config(file=path)
-    errors = schema_problems(data, root, _validator(), str(path)) or _format_problems(
-        data, root, path
-    )
+    errors = schema_problems(data, root, _validator(), str(path))
+    errors = errors or _format_problems(data, root, path) + _path_problems(data, root, path)
     if errors:
         raise UsageError("\nkinspect: ".join(errors))
     return _build(data, root, path)
@@ -149,6 +150,18 @@ def _format_problems(data: dict[str, Any], root: Any, path: Path) -> list[str]:
             hint = f"valid: {', '.join(format_names())}"
             errors.append(InputProblem(str(path), message, line, column, hint).render())
     return errors
+
+
+def _path_problems(data: dict[str, Any], root: Any, path: Path) -> list[str]:
+    """Paths of the file that leave its repository (kinspect.report.confine), one line each."""
+    from kinspect.config.paths import path_problems
+    from kinspect.parse.locate import locate
+
+    hint = "name a path inside the repository, or give it on the command line"
+    return [
+        InputProblem(str(path), f"{key_text(at)}: {why}", *locate(root, at)[0], hint).render()
+        for at, why in path_problems(data, path)
+    ]
 
 
 def read_yaml(path: Path, what: str) -> tuple[Any, Any]:
@@ -226,6 +239,8 @@ def _validator() -> Any:
 
 
 def _build(data: dict[str, Any], root: Any, path: Path) -> Config:
+    from kinspect.report.confine import repository_root
+
     base = path.parent.resolve()
     formats = data.get("format")
     return Config(
@@ -246,6 +261,7 @@ def _build(data: dict[str, Any], root: Any, path: Path) -> Config:
         rules_dirs=[base / d for d in data["rules-dirs"]] if "rules-dirs" in data else None,
         baseline=base / data["baseline"] if "baseline" in data else None,
         polaris_config=base / data["polaris-config"] if "polaris-config" in data else None,
+        root=repository_root(base),
         check_refs=list(_check_refs(data, root)),
         parameters={check: dict(values) for check, values in data.get("parameters", {}).items()},
         parameter_lines=_parameter_lines(data, root),

@@ -14,11 +14,12 @@ the two on the whole corpus).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from kinspect.kube.targets import POD_SPEC_PATHS, PODLESS_KINDS, Resource, resources_of
-from kinspect.parse.split import Chunk, header, metadata_of, split_documents
+from kinspect.parse.split import Chunk, header, metadata_of, split_documents, syntax_ok
 from kinspect.ruleset.model import Rule
 from kinspect.ruleset.relation_spec import KeptPaths
 from kinspect.structure.apischema import has_schema
@@ -30,6 +31,9 @@ MIN_TEXT = 8 * 1024
 # A document with any of these may matter beyond its kind: owner links, kinspect's or
 # Polaris's exemptions (an unused one is itself reported).
 _ALWAYS_BUILD = ("ownerReferences", "uid:", "kinspect", "polaris.fairwinds.com", "<<")
+
+# A tag can change what a key or value reads as (`!!binary a2luZA==: Pod` is `kind: Pod`).
+_TAG = re.compile(r"(?:^|[\s\[{,])!", re.MULTILINE)
 
 # Analyses that read the text (comments), not the document: masking leaves the text intact.
 _TEXT_ANALYSES = frozenset({"unusedIgnore"})
@@ -52,7 +56,7 @@ def enabled() -> bool:
     return not os.environ.get("KINSPECT_REFERENCE")
 
 
-def mask(text: str, needed: Needed) -> tuple[str, dict[int, Masked]]:
+def mask(text: str, needed: Needed, limit: int | None = None) -> tuple[str, dict[int, Masked]]:
     """The text with unneeded documents blanked, and those documents by placeholder line.
 
     A blanked document composes to an empty scalar that sits where the document ends (the
@@ -63,7 +67,7 @@ def mask(text: str, needed: Needed) -> tuple[str, dict[int, Masked]]:
         return text, {}  # lone CRs are line breaks to YAML but not to the splitter
     pieces: list[str] = []
     masked: dict[int, Masked] = {}
-    for chunk in split_documents(text):
+    for chunk in split_documents(text, limit):
         found = _maskable(chunk, needed)
         if found is None:
             pieces.append(chunk.text)
@@ -76,13 +80,13 @@ def mask(text: str, needed: Needed) -> tuple[str, dict[int, Masked]]:
 
 
 def _maskable(chunk: Chunk, needed: Needed) -> Masked | None:
-    if any(s in chunk.text for s in _ALWAYS_BUILD):
+    if any(s in chunk.text for s in _ALWAYS_BUILD) or _TAG.search(chunk.text):
         return None
     head = header(chunk.text)
     if head is None or needed(head.api_version, head.kind, chunk.text):
         return None
     metadata = metadata_of(chunk.text)
-    if metadata is None or not _syntax_ok(chunk.text):
+    if metadata is None or not syntax_ok(chunk.text):
         return None
     data = {"apiVersion": head.api_version, "kind": head.kind, "metadata": metadata}
     resources = list(resources_of(data))
@@ -99,20 +103,6 @@ def _blank(text: str) -> str:
     parser then reads one character per line of the document, not one per character.
     """
     return "---" + "\n" * text.count("\n")
-
-
-def _syntax_ok(text: str) -> bool:
-    """libyaml's parser over the document without building anything (C only)."""
-    from _ruamel_yaml import CParser
-
-    parser = CParser(text)
-    try:
-        parser.raw_parse()
-    except Exception:  # any parse problem: build it normally so the error is reported as usual
-        return False
-    finally:
-        parser.dispose()
-    return True
 
 
 def needs_pod_spec(kind: str, text: str) -> bool:

@@ -175,9 +175,10 @@ def inspect_text(
     documents = 0
     # A mapper that moves results (a chart render, a kustomize build) sees every document.
     maskable = stream is None or stream.mapper is None or stream.mapper.annotates_only
-    parsed, masked = mask(text, settings.needed) if maskable else (text, {})
+    limit = settings.limits.max_documents + 1  # past it, the parser stops with the error
+    parsed, masked = mask(text, settings.needed, limit) if maskable else (text, {})
     try:
-        for document in load_documents(parsed, settings.limits):
+        for document in load_documents(parsed, settings.limits, settings.aliases):
             outcome.documents += 1
             placeholder = _placeholder(document, masked)
             if placeholder is not None:

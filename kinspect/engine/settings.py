@@ -9,7 +9,7 @@ from functools import cached_property
 from kinspect.engine.prefilter import Needed, needed_by
 from kinspect.inputs.streams import InputOptions
 from kinspect.kube.targets import Resource, Target
-from kinspect.parse.limits import DEFAULT_LIMITS, Limits
+from kinspect.parse.limits import DEFAULT_LIMITS, AliasBudget, Limits
 from kinspect.ruleset.model import Rule
 from kinspect.ruleset.relation_spec import KeptPaths, kept_paths_of
 from kinspect.suppress.suppressor import Suppressor
@@ -27,6 +27,8 @@ class Settings:
     """How charts, kustomizations and clusters are read (default: InputOptions())."""
     limits: Limits = DEFAULT_LIMITS
     """Per-input bounds on size, nesting, documents and nodes (kinspect/parse/limits.py)."""
+    aliases: AliasBudget = field(default_factory=AliasBudget, init=False, compare=False)
+    """What the aliases read so far stand for: the run's budget (each worker has its own)."""
     _rules_by_target: dict[tuple[str, str, str, str | None], tuple[Rule, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )

@@ -11,9 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ruamel.yaml.nodes import ScalarNode
-
-from kinspect.parse.scalars import resolve_scalar
+from kinspect.parse.scalars import implicit_value
 
 _PLAIN = re.compile(r"[A-Za-z0-9_/][A-Za-z0-9_./-]*")
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
@@ -59,7 +57,7 @@ def key(name: str | int, layout: Layout, quoted: bool = False) -> str:
 
 def _reads_as(text: str) -> bool:
     """Whether `text`, written plain, reads back as the same string."""
-    return bool(resolve_scalar(ScalarNode("tag:yaml.org,2002:str", text)) == text)
+    return bool(text and implicit_value(text) == text)
 
 
 def comment(text: str | None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
+from kinspect.errors import InputProblem
 from kinspect.inputs.kinds import CHART, CLUSTER, FILE, KUSTOMIZATION, Source
 from kinspect.inputs.sources import read_text
 from kinspect.inputs.streams import InputState, Stream, is_template_file
@@ -17,7 +18,7 @@ def open_stream(run: InputState, source: Source) -> Stream | None:
     if opener is not None:
         return opener(run, source)
     text = read_text(source, run.limits.max_file_size)
-    if is_template_file(source.name, text):
+    if is_template_file(source.name, text) and not _plain_template(run, source, text):
         parts = PurePosixPath(source.name).parts
         last = len(parts) - 1 - parts[::-1].index("templates")
         directory = str(PurePosixPath(*parts[: last + 1]))  # one note per chart's templates/
@@ -30,10 +31,33 @@ def open_stream(run: InputState, source: Source) -> Stream | None:
     return Stream(source.name, text)
 
 
+def _plain_template(run: InputState, source: Source, text: str) -> bool:
+    """Whether a file that looks like a Helm template is inspected as plain YAML: when no
+    chart holds it (nothing would ever render it) and it parses (with a note)."""
+    from kinspect.parse.split import syntax_ok
+
+    if in_chart(source) or not syntax_ok(text):
+        return False
+    message = "looks like a Helm template (it holds `{{`), but no Chart.yaml is beside its"
+    message += " templates/ directory: inspected as plain YAML"
+    run.notes.append(InputProblem(source.name, message))
+    return True
+
+
+def in_chart(source: Source) -> bool:
+    """Whether a Chart.yaml is beside the nearest `templates` directory above the file."""
+    if source.path is None:
+        return False
+    for directory in source.path.absolute().parents:
+        if directory.name == "templates":
+            return (directory.parent / "Chart.yaml").is_file()
+    return False
+
+
 def _open_chart(run: InputState, source: Source) -> Stream:
     from kinspect.inputs.helm import render_chart
 
-    return render_chart(source, run.options.helm)
+    return render_chart(source, run.options.helm, run.limits)
 
 
 def _open_kustomization(run: InputState, source: Source) -> Stream:

@@ -7,6 +7,8 @@ extra (helm-python-sdk: Helm's Go SDK through ctypes). Either way the result is 
 
 from __future__ import annotations
 
+import dataclasses
+import importlib.util
 import json
 import os
 import re
@@ -18,13 +20,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from kinspect.errors import KinspectError
+from kinspect.inputs.bounded import run_bounded
 from kinspect.inputs.helm_deps import check_dependencies, render_error
 from kinspect.inputs.helm_map import HelmMapper
 from kinspect.inputs.helm_origins import marked_origins
 from kinspect.inputs.keylines import has_content, is_separator, segments
 from kinspect.inputs.kinds import Source
 from kinspect.inputs.streams import HelmOptions, Stream
-from kinspect.inputs.tools import run_tool
+from kinspect.parse.limits import DEFAULT_LIMITS, Limits
 
 HELM_TIMEOUT_SECONDS = 300
 _TEST_HOOK = re.compile(r"""^\s*["']?helm\.sh/hook["']?\s*:[^\n]*\btest\b""", re.MULTILINE)
@@ -35,22 +38,28 @@ _MISSING = (
 _MISSING_HINT = "pip install 'kinspect[helm]' (offline, no binary needed), or put helm on PATH"
 
 
-def render_chart(source: Source, options: HelmOptions) -> Stream:
-    """Render a chart directory; findings are placed in its templates."""
+def render_chart(source: Source, options: HelmOptions, limits: Limits = DEFAULT_LIMITS) -> Stream:
+    """Render a chart directory; findings are placed in its templates.
+
+    The renderer runs in a process of its own, stopped as soon as its output (or its memory)
+    passes what --max-file-size and --max-documents allow (kinspect.inputs.bounded).
+    """
     assert source.path is not None
     check_dependencies(source.path, source.name)
-    text = _rendered(source.path, options, source.name)
-    origins = marked_origins(source.path, text, lambda copy: _rendered(copy, options, source.name))
+    text = _rendered(source.path, options, source.name, limits)
+    origins = marked_origins(
+        source.path, text, lambda copy: _rendered(copy, options, source.name, limits)
+    )
     mapper = HelmMapper(text, options.chart_root or source.name, rebase=True, origins=origins)
     build = f"{source.name} ({options.release_name})"
     return Stream(source.name, text, mapper, build=build, once=True)
 
 
-def _rendered(chart: Path, options: HelmOptions, shown: str) -> str:
+def _rendered(chart: Path, options: HelmOptions, shown: str, limits: Limits) -> str:
     helm = shutil.which("helm")
     if helm is not None:
-        return _run_binary(binary_command(helm, chart, options), shown)
-    return render_with_sdk(chart, options)
+        return _run_binary(binary_command(helm, chart, options), shown, limits)
+    return _render_in_child(chart, options, limits)
 
 
 def stream_mapper(source: Source, text: str, options: HelmOptions) -> HelmMapper:
@@ -79,8 +88,37 @@ def binary_command(helm: str, chart: Path, options: HelmOptions) -> list[str]:
     return command
 
 
-def _run_binary(command: list[str], shown: str) -> str:
-    done = run_tool(command, HELM_TIMEOUT_SECONDS, "helm template", name="helm")
+def _render_in_child(chart: Path, options: HelmOptions, limits: Limits) -> str:
+    try:
+        found = importlib.util.find_spec("helm_python") is not None
+    except (ImportError, ValueError):  # a module set to None in sys.modules
+        found = False
+    if not found:
+        raise KinspectError(_MISSING, hint=_MISSING_HINT)
+    command = [sys.executable, "-m", "kinspect.inputs.helm_render"]
+    done = run_bounded(
+        command, limits, HELM_TIMEOUT_SECONDS, "helm template", _request(chart, options)
+    )
+    if done.returncode == FAILED:
+        reason = json.loads(done.stderr)
+        raise KinspectError(reason["message"], hint=reason["hint"])
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        raise KinspectError(f"helm template failed: {lines[-1] if lines else done.returncode}")
+    return done.stdout
+
+
+FAILED = 3
+"""The exit status of kinspect.inputs.helm_render when the render failed (why: on stderr)."""
+
+
+def _request(chart: Path, options: HelmOptions) -> bytes:
+    """What kinspect.inputs.helm_render reads on stdin: the chart and the options."""
+    return json.dumps({"chart": str(chart), "options": dataclasses.asdict(options)}).encode()
+
+
+def _run_binary(command: list[str], shown: str, limits: Limits) -> str:
+    done = run_bounded(command, limits, HELM_TIMEOUT_SECONDS, "helm template")
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         message = lines[-1] if lines else f"exit status {done.returncode}"

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kinspect.errors import KinspectError
+from kinspect.inputs.bounded import run_bounded
 from kinspect.inputs.kinds import FILE, KUSTOMIZATION, KUSTOMIZATION_FILES, Source
 from kinspect.inputs.kustomize_map import KustomizeMapper
-from kinspect.inputs.tools import run_tool
+from kinspect.parse.limits import Limits
 from kinspect.parse.loader import load_documents
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def build(source: Source, command: str | None, run: InputState) -> Stream:
             f"resources:\n- {json.dumps(relative)}\nbuildMetadata: [originAnnotations]\n",
             encoding="utf-8",
         )
-        text = _run([*prefix, str(overlay)], relative, source.name)
+        text = _run([*prefix, str(overlay)], relative, source.name, run.limits)
     relative_names = not Path(source.name).is_absolute()
     mapper = KustomizeMapper(overlay, relative_names, run, target)
     return Stream(source.name, text, mapper, build=source.name)
@@ -93,8 +94,8 @@ def build_command(command: str | None) -> list[str]:
     )
 
 
-def _run(command: list[str], relative: str, name: str) -> str:
-    done = run_tool(command, BUILD_TIMEOUT_SECONDS, "kustomize build")
+def _run(command: list[str], relative: str, name: str, limits: Limits) -> str:
+    done = run_bounded(command, limits, BUILD_TIMEOUT_SECONDS, "kustomize build")
     if done.returncode != 0:
         message = build_error(done.stderr).replace(relative, name)
         raise KinspectError(f"kustomize build failed: {message}")

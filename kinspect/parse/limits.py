@@ -34,6 +34,8 @@ class Limits:
     max_documents: int = 10_000
     max_nodes: int = 1_000_000
     """Nodes of one document, each alias counted as the nodes it stands for."""
+    max_alias_nodes: int = 10_000_000
+    """Nodes that aliases stand for, summed over every document a process of the run reads."""
 
     def depth_error(self, line: int, column: int | None = None) -> KinspectError:
         """The error for a document nested deeper than `max_depth`."""
@@ -53,6 +55,15 @@ class Limits:
             hint="an alias bomb (billion laughs) looks like this; raise --max-nodes if it is real",
         )
 
+    def aliases_error(self, line: int, column: int) -> KinspectError:
+        """The error for an alias past the run's budget of alias nodes."""
+        return KinspectError(
+            f"the aliases of this run stand for more than {self.max_alias_nodes:,} nodes",
+            line=line,
+            column=column,
+            hint="many alias bombs look like this; raise --max-alias-nodes if they are real",
+        )
+
     def documents_error(self, line: int) -> KinspectError:
         """The error for a file with more than `max_documents` documents."""
         return KinspectError(
@@ -63,6 +74,15 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+
+
+@dataclass(slots=True)
+class AliasBudget:
+    """What the aliases read so far stand for (one per run and process: see Settings)."""
+
+    spent: int = 0
+
+
 _SIZE = re.compile(r"\s*([0-9]+)\s*(?:([KMG])(?:i?B)?|B)?\s*", re.IGNORECASE)
 
 
@@ -117,6 +137,8 @@ def scan(text: str, limits: Limits) -> tuple[int, KinspectError] | None:
                 return None
             if isinstance(event, DocumentStartEvent):
                 document, nodes = document + 1, 0
+                if document >= limits.max_documents:  # before reading (or holding) the rest
+                    return document, limits.documents_error(event.start_mark.line + 1)
                 continue
             if isinstance(event, CollectionEndEvent):
                 depth -= 1

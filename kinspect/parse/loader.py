@@ -1,44 +1,36 @@
 """Text to documents: plain data for the rules, the composed node tree for positions.
 
 YAML is composed with ruamel.yaml's C parser (line/column marks on every node) and turned
-into plain Python values here, resolving plain scalars the way Kubernetes' YAML decoder does
-(see `kinspect.parse.scalars`). Nothing but plain data is ever built: tags never construct objects.
-The limits of `kinspect.parse.limits` bound the depth, size and number of documents.
+into plain Python values by `kinspect.parse.convert`, resolving scalars the way Kubernetes'
+YAML decoder does (`kinspect.parse.scalars`). Nothing but plain data is ever built: tags never
+construct objects. The limits of `kinspect.parse.limits` bound the depth, size and number of
+documents.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import Node
 from ruamel.yaml.reader import ReaderError
 
 from kinspect.errors import KinspectError
 from kinspect.parse.composers import c_composer, pure_composer
+from kinspect.parse.convert import Converter, DuplicateKey
 from kinspect.parse.errors import check_json, one_line, reader_error, yaml_error
-from kinspect.parse.limits import DEFAULT_LIMITS, Limits, needs_scan, scan
-from kinspect.parse.scalars import key_text, resolve_scalar
+from kinspect.parse.jsonstream import json_values, move_marks, moved_error, placed_values
+from kinspect.parse.limits import DEFAULT_LIMITS, AliasBudget, Limits, needs_scan, scan
+from kinspect.parse.scalars import resolve_scalar
 
 __all__ = ["Document", "DuplicateKey", "check_json", "compose_documents", "load_documents"]
 __all__ += ["resolve_scalar"]
 
-Key = str | int
-
-
-@dataclass(frozen=True, slots=True)
-class DuplicateKey:
-    """A key that appears twice in one mapping; the last value is the one used."""
-
-    path: tuple[Key, ...]
-    key: str
-    first_line: int
-    first_column: int
-    line: int
-    column: int
+_NON_SPECIFIC = re.compile(r"(?:^|[\s\[{,])!(?:[\s\]},]|$)", re.MULTILINE)
 
 
 @dataclass(slots=True)
@@ -117,136 +109,49 @@ def _documents(
         composer.dispose()
 
 
-def load_documents(text: str, limits: Limits = DEFAULT_LIMITS) -> Iterator[Document]:
-    """Yield each non-empty document of a YAML (or JSON) text, converted to plain data."""
+def load_documents(
+    text: str, limits: Limits = DEFAULT_LIMITS, budget: AliasBudget | None = None
+) -> Iterator[Document]:
+    """Yield each non-empty document of a YAML (or JSON) text, converted to plain data.
+
+    `budget`: what the aliases of the run read so far stand for (bounded by the limits).
+    A stream of concatenated JSON objects gives one document per object, as in kubectl.
+    """
+    budget = budget or AliasBudget()
+    spans = json_values(text)
+    if spans is None:
+        yield from _converted(text, limits, budget)
+        return
+    for index, (value, offset, line, column) in enumerate(placed_values(text, spans)):
+        if index >= limits.max_documents:
+            raise limits.documents_error(line + 1)
+        for document in _converted(value, limits, budget, (offset, line, column)):
+            document.index = index
+            yield document
+
+
+def _converted(
+    text: str, limits: Limits, budget: AliasBudget, place: tuple[int, int, int] | None = None
+) -> Iterator[Document]:
+    """The documents of `text`; `place`: where it sits in a larger text (offset, line, column)."""
     shared = "&" in text  # without an anchor, no node can stand in two places
-    for index, root in enumerate(compose_documents(text, limits)):
-        converter = _Converter(limits, shared)
+    bang = text if _NON_SPECIFIC.search(text) else None
+    roots = compose_documents(text, limits)
+    index = 0
+    while True:
+        try:
+            root = next(roots, None)
+        except KinspectError as exc:
+            raise exc if place is None else moved_error(exc, place[1], place[2]) from None
+        if root is None:
+            return
+        if place is not None:
+            move_marks(root, *place)
+            bang = None  # JSON has no tags
+        converter = Converter(limits, shared, bang, budget)
         try:
             data = converter.convert(root, (), 1)
         except RecursionError:  # a chain of merge keys: two frames a level
             raise limits.depth_error(root.start_mark.line + 1) from None
         yield Document(index, data, root, converter.duplicates)
-
-
-class _Converter:
-    """Turns one node tree into plain data, bounding its depth and its size after aliases.
-
-    With anchors in the text (`shared`), an anchored node is converted once; each alias
-    shares that value and counts its nodes, so an alias bomb is refused in time proportional
-    to the text, not to its expansion. Without anchors that bookkeeping is skipped.
-    """
-
-    def __init__(self, limits: Limits, shared: bool = True) -> None:
-        self.limits = limits
-        self.shared = shared
-        self.nodes = 0
-        self.duplicates: list[DuplicateKey] = []
-        self._done: dict[int, tuple[Any, int]] = {}
-        self._active: set[int] = set()
-        self._stack: list[Node] = []
-
-    def _count(self, nodes: int, node: Node) -> None:
-        self.nodes += nodes
-        if self.nodes > self.limits.max_nodes:
-            mark = node.start_mark
-            raise self.limits.nodes_error(mark.line + 1, mark.column + 1)
-
-    def _scalar(self, node: ScalarNode) -> Any:
-        self.nodes += 1  # _count(1, node), inline: a document's scalars are most of its nodes
-        if self.nodes > self.limits.max_nodes:
-            self._count(0, node)
-        return resolve_scalar(node)
-
-    def convert(self, node: Node, path: tuple[Key, ...], depth: int) -> Any:
-        if type(node) is ScalarNode:  # the composer builds these three classes exactly
-            return self._scalar(node)
-        if not self.shared:
-            return self._collection(node, path, depth)
-        key = id(node)
-        done = self._done.get(key)
-        if done is not None:  # an alias: report where it is used, not the anchor
-            self._count(done[1], self._stack[-1] if self._stack else node)
-            return done[0]
-        if key in self._active:
-            mark = node.start_mark
-            raise KinspectError(
-                "recursive YAML alias",
-                line=mark.line + 1,
-                column=mark.column + 1,
-                hint="an alias cannot stand for the node that contains it",
-            )
-        before = self.nodes
-        self._active.add(key)
-        self._stack.append(node)
-        try:
-            value = self._collection(node, path, depth)
-        finally:
-            self._active.discard(key)
-            self._stack.pop()
-        self._done[key] = (value, self.nodes - before)
-        return value
-
-    def _collection(self, node: Node, path: tuple[Key, ...], depth: int) -> Any:
-        if depth > self.limits.max_depth:
-            raise self.limits.depth_error(node.start_mark.line + 1, node.start_mark.column + 1)
-        self._count(1, node)
-        if type(node) is SequenceNode:
-            return [
-                self._scalar(item)
-                if type(item) is ScalarNode
-                else self.convert(item, (*path, i), depth + 1)
-                for i, item in enumerate(node.value)
-            ]
-        return self._mapping(node, path, depth)
-
-    def _mapping(self, node: Node, path: tuple[Key, ...], depth: int) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        seen: dict[str, Node] = {}
-        for key_node, value_node in node.value:
-            if type(key_node) is ScalarNode:
-                if key_node.value == "<<" and not key_node.style:  # a merge key
-                    self._merge(result, value_node, path, depth)
-                    continue
-                key = self._scalar(key_node)
-                key = key if type(key) is str else key_text(key)
-            else:
-                key = key_text(self.convert(key_node, path, depth + 1))
-            if key in seen:
-                self._duplicate(path, key, seen[key], key_node)
-                del result[key]
-            seen[key] = key_node
-            result[key] = (
-                self._scalar(value_node)
-                if type(value_node) is ScalarNode
-                else self.convert(value_node, (*path, key), depth + 1)
-            )
-        return result
-
-    def _duplicate(self, path: tuple[Key, ...], key: str, first: Node, second: Node) -> None:
-        self.duplicates.append(
-            DuplicateKey(
-                path,
-                key,
-                first.start_mark.line + 1,
-                first.start_mark.column + 1,
-                second.start_mark.line + 1,
-                second.start_mark.column + 1,
-            )
-        )
-
-    def _merge(
-        self, result: dict[str, Any], value: Node, path: tuple[Key, ...], depth: int
-    ) -> None:
-        sources = value.value if isinstance(value, SequenceNode) else [value]
-        for source in sources:
-            merged = self.convert(source, path, depth + 1)
-            if not isinstance(merged, dict):
-                mark = source.start_mark
-                raise KinspectError(
-                    "merge key `<<` needs a mapping or a list of mappings",
-                    line=mark.line + 1,
-                    column=mark.column + 1,
-                )
-            for key, item in merged.items():
-                result.setdefault(key, item)
+        index += 1

@@ -6,6 +6,9 @@ from collections.abc import Sequence
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from kinspect.errors import KinspectError
+from kinspect.parse.scalars import UNTAGGED, is_merge_key, key_text, resolve_scalar
+
 PathKey = str | int
 Position = tuple[int, int]
 
@@ -40,15 +43,25 @@ def _child(node: Node, key: PathKey) -> tuple[Node, Node] | None:
 
 def _mapping_child(node: MappingNode, key: str) -> tuple[Node, Node] | None:
     for key_node, value_node in reversed(node.value):
-        if isinstance(key_node, ScalarNode) and key_node.value == key:
+        if isinstance(key_node, ScalarNode) and (key_node.value == key or _read(key_node) == key):
             return key_node, value_node
     for key_node, value_node in node.value:
-        if isinstance(key_node, ScalarNode) and key_node.value == "<<" and not key_node.style:
+        if isinstance(key_node, ScalarNode) and is_merge_key(key_node):
             for source in _merge_sources(value_node):
                 found = _mapping_child(source, key) if isinstance(source, MappingNode) else None
                 if found is not None:
                     return found
     return None
+
+
+def _read(node: ScalarNode) -> str | None:
+    """A tagged key as Kubernetes reads it (`!!binary a2luZA==` is `kind`)."""
+    if node.ctag is UNTAGGED:
+        return None
+    try:
+        return key_text(resolve_scalar(node))
+    except KinspectError:
+        return None
 
 
 def _merge_sources(node: Node) -> list[Node]:

@@ -33,14 +33,19 @@ class Chunk:
     line: int
 
 
-def split_documents(text: str) -> list[Chunk]:
-    """Documents of a stream, in order; a stream with directives (`%YAML`) stays whole."""
+def split_documents(text: str, limit: int | None = None) -> list[Chunk]:
+    """Documents of a stream, in order; a stream with directives (`%YAML`) stays whole.
+
+    Past `limit` documents, the rest of the text is one last chunk (the parser refuses it).
+    """
     if text.startswith("%") or "\n%" in text:
         return [Chunk(text, 0)]
     chunks: list[Chunk] = []
     start = 0
     line = 0
     for match in _MARKER.finditer("\n" + text):
+        if limit is not None and len(chunks) >= limit:
+            break
         # `---` opens the next document; `...` closes the current one, line included.
         # (Offsets in "\n" + text: the marker starts at match.start() + 1, i.e. at
         # match.start() in `text`, and ends at match.end() - 1.)
@@ -139,3 +144,17 @@ def _scalar(text: str) -> Any:
     if simple.group(1):
         return simple.group(2)
     return implicit_value(simple.group(2))
+
+
+def syntax_ok(text: str) -> bool:
+    """libyaml's parser over the document without building anything (C only)."""
+    from _ruamel_yaml import CParser
+
+    parser = CParser(text)
+    try:
+        parser.raw_parse()
+    except Exception:  # any parse problem: build it normally so the error is reported as usual
+        return False
+    finally:
+        parser.dispose()
+    return True

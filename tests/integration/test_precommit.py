@@ -127,6 +127,22 @@ def test_bad_manifest_blocks_the_commit_and_a_good_one_passes(user_repo: UserRep
     assert "hostNetworkSet" not in output
 
 
+def test_hooks_write_no_report_file_a_repository_names(user_repo: UserRepo) -> None:
+    """A cloned repository's .kinspect.yaml names report files (issue 18): the hook writes none,
+    inside the repository or out of it."""
+    outside = user_repo.path.parent / "bashrc"
+    outside.write_text("# the user's\n", encoding="utf-8")
+    user_repo.write(".kinspect.yaml", "format: [text, json=reports/kinspect.json]\n")
+    user_repo.write("manifests/bad.yaml", BAD)
+    made, output = user_repo.commit(".kinspect.yaml", "manifests/bad.yaml")
+    assert not made and "DANGER hostNetworkSet" in output, output
+    assert not (user_repo.path / "reports").exists()
+    user_repo.write(".kinspect.yaml", "format: [text=../bashrc]\n")
+    made, output = user_repo.commit(".kinspect.yaml")
+    assert not made and "format[0]: '../bashrc' goes up with '..'" in output, output
+    assert outside.read_text(encoding="utf-8") == "# the user's\n"
+
+
 def test_threshold_comes_from_the_hook_args(user_repo: UserRepo) -> None:
     warning_only = GOOD.replace("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false")
     user_repo.write("app.yaml", warning_only)
