@@ -135,6 +135,7 @@ def _custom_rule(
         # Polaris runs a custom check only when `checks` gives it a severity.
         enabled=severity in ("danger", "warning"),
         kinds=kinds,
+        api_groups=_group(spec),
         exclude_kinds=frozenset(_controllers(spec).get("exclude", ())),
         container_types=container_types,
         overrides=True,
@@ -147,7 +148,8 @@ def _literal(text: Any) -> str:
 
 
 def _target(spec: dict[str, Any]) -> tuple[str, frozenset[str] | None, frozenset[str]] | str:
-    """(scope, kinds, container types) of a Polaris target, or why it is not supported."""
+    """(scope, kinds, container types) of a Polaris target, or why it is not supported (a
+    kind's API group: `_group`)."""
     target = str(spec.get("target") or "")
     included = _controllers(spec).get("include")
     workloads = frozenset(included) if included else None
@@ -164,6 +166,13 @@ def _target(spec: dict[str, Any]) -> tuple[str, frozenset[str] | None, frozenset
     if not target:
         return "no target"
     return "resource", frozenset({target.rsplit("/", 1)[-1]}), frozenset({"containers"})
+
+
+def _group(spec: dict[str, Any]) -> frozenset[str] | None:
+    """The API group a kind target names (`apps/Deployment` → apps, `/Service` → the core
+    group); None for a bare kind and for the other targets: any group."""
+    target = str(spec.get("target") or "")
+    return frozenset({target.rpartition("/")[0]}) if "/" in target else None
 
 
 def _controllers(spec: dict[str, Any]) -> dict[str, list[str]]:

@@ -58,6 +58,9 @@ class Rule:
     exclude_kinds: frozenset[str] = frozenset()
     api_versions: frozenset[str] | None = None
     """Only resources with one of these apiVersions (None: any)."""
+    api_groups: frozenset[str] | None = None
+    """Only resources of one of these API groups, any version ("" is the core group; None: any),
+    as a Polaris target such as `apps/Deployment` names them."""
     container_types: frozenset[str] = frozenset({"containers"})
     locate: list[LocateHint] = field(default_factory=list)
     messages: list[MessageCase] = field(default_factory=list)
@@ -86,6 +89,8 @@ class Rule:
     def applies_to(self, api_version: object, kind: str) -> bool:
         """Whether the rule targets resources of this apiVersion and kind."""
         if self.api_versions is not None and api_version not in self.api_versions:
+            return False
+        if self.api_groups is not None and api_group(api_version) not in self.api_groups:
             return False
         return self.applies_to_kind(kind)
 
@@ -128,3 +133,8 @@ class Rule:
             container_type=container[1],
             path=path,
         )
+
+
+def api_group(api_version: object) -> str | None:
+    """The API group of an apiVersion (`apps/v1` → `apps`, `v1` → ""); None when not a text."""
+    return api_version.rpartition("/")[0] if isinstance(api_version, str) else None
