@@ -99,6 +99,25 @@ def _shared_ref(file: str, line: int, kind: str, namespace: str | None, name: st
     )
 
 
+@dataclass(frozen=True, slots=True)
+class NamespaceSecurity:
+    """The Pod Security policies a namespace was judged at, and what they would reject."""
+
+    namespace: str
+    enforce: str
+    warn: str
+    audit: str
+    """Each mode's policy as `level:version`."""
+    source: str
+    """`labels` (the Namespace's pod-security labels) or `default` (`--pod-security`)."""
+    workloads: int
+    """Workloads judged (pods and pod templates)."""
+    rejected: int
+    """Workloads whose pods the enforce policy rejects."""
+    errors: tuple[str, ...] = ()
+    """Invalid label values, with what the admission controller uses instead."""
+
+
 @dataclass(slots=True)
 class Outcome:
     """What inspecting some inputs produced: results, input problems and counts."""
@@ -111,6 +130,8 @@ class Outcome:
     resources: Counter[str] = field(default_factory=Counter)
     notes: list[InputProblem] = field(default_factory=list)
     inspected: list[ResourceRef] = field(default_factory=list)
+    pod_security: list[NamespaceSecurity] = field(default_factory=list)
+    """Per namespace judged by the Pod Security checks (empty: none was)."""
 
     def add(self, other: Outcome) -> None:
         """Fold another outcome into this one."""
@@ -122,3 +143,4 @@ class Outcome:
         self.skipped_documents += other.skipped_documents
         self.resources.update(other.resources)
         self.inspected.extend(other.inspected)
+        self.pod_security.extend(other.pod_security)

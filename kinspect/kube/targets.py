@@ -163,6 +163,10 @@ def targets_of(resource: Resource, scopes: frozenset[str]) -> Iterator[Target]:
     full_spec_path = (*resource.path, *spec_path)
     if "podSpec" in scopes:
         yield Target("podSpec", resource, spec, full_spec_path)
+    if "pod" in scopes:
+        pod_path = spec_path[:-1]  # the Pod itself, or the pod template
+        pod = get_path(resource.data, pod_path) if pod_path else resource.data
+        yield Target("pod", resource, pod, full_spec_path[:-1])
     if "container" in scopes:
         yield from _containers(resource, spec, full_spec_path)
 
