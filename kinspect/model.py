@@ -117,6 +117,19 @@ class NamespaceSecurity:
     errors: tuple[str, ...] = ()
     """Invalid label values, with what the admission controller uses instead."""
 
+    def record(self) -> dict[str, object]:
+        """As the JSON and SARIF reports write it."""
+        return {
+            "namespace": self.namespace,
+            "enforce": self.enforce,
+            "warn": self.warn,
+            "audit": self.audit,
+            "source": self.source,
+            "workloads": self.workloads,
+            "rejected": self.rejected,
+            "errors": list(self.errors),
+        }
+
 
 @dataclass(slots=True)
 class Outcome:

@@ -108,15 +108,15 @@ def _mode(
     if key in labels:
         value = labels[key]
         level = value if value in LEVELS else fallback
-        sources.append(f"{key}={value}")
         if value not in LEVELS:
             errors.append(f"{key}={value!r} is not a level: {fallback} is used")
+        sources.append(f"{key}={value}" if value in LEVELS else errors[-1])
     if version_key in labels:
         value = labels[version_key]
         version = value if valid_version(value) else "latest"
-        sources.append(f"{version_key}={value}")
         if not valid_version(value):
             errors.append(f"{version_key}={value!r} is not a version: latest is used")
+        sources.append(f"{version_key}={value}" if valid_version(value) else errors[-1])
     source = ", ".join(sources) if sources else default_source
     return ModePolicy(mode, Policy(level, version), source, tuple(errors))
 
