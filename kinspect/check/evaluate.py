@@ -60,7 +60,9 @@ def evaluate_each(
             item = target.instance["spec"][group[0]][group[1]]
             name = item.get("name") if isinstance(item, dict) else None
             info = Container(group[0], group[1], str(name) if name not in (None, "") else None)
-            part = replace(target, instance=item, container=info, path=(*target.path, "spec", *group))
+            part = replace(
+                target, instance=item, container=info, path=(*target.path, "spec", *group)
+            )
             offset = 3
 
         def rank(path: Path) -> tuple[int, int, int]:

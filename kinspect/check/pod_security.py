@@ -84,7 +84,9 @@ def decide(
 ) -> tuple[list[Result], list[NamespaceSecurity]]:
     """The results of every candidate under its namespace's policies, and each namespace's
     summary (policies applied, workloads judged, workloads the enforce policy rejects)."""
-    labels = {f.name: psa_labels(f.values.get(NAMESPACE_LABELS)) for f in facts if f.kind == "Namespace"}
+    labels = {
+        f.name: psa_labels(f.values.get(NAMESPACE_LABELS)) for f in facts if f.kind == "Namespace"
+    }
     by_id = {rule.id: rule for rule in rules if rule.versions}
     policies: dict[str, tuple[ModePolicy, ...]] = {}
     judged: dict[str, set[tuple[str, str, str]]] = {}
@@ -109,7 +111,9 @@ def decide(
         if found and name not in policies:
             policies[name] = namespace_policies(found, default)
     summaries = [
-        _summary(name, modes, len(judged.get(name, ())), len(rejected.get(name, ())), name in labels)
+        _summary(
+            name, modes, len(judged.get(name, ())), len(rejected.get(name, ())), name in labels
+        )
         for name, modes in sorted(policies.items())
         if any(mode.policy.level != "privileged" for mode in modes)
     ]

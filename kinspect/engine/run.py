@@ -87,9 +87,8 @@ def _pack_above() -> int:
 
 def finish(outcome: Pending, settings: Settings) -> Outcome:
     """The run-level phase, once every input is read: resolve the cross-resource rules."""
-    from kinspect.check.relations import resolve
-
     from kinspect.check.pod_security import decide
+    from kinspect.check.relations import resolve
 
     outcome.unpack_facts()
     late = resolve(outcome.subjects, outcome.facts, settings.rules, settings.lang)

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from kinspect.check.pod_security import NAMESPACE_LABELS
 from kinspect.engine.prefilter import Needed, needed_by
 from kinspect.inputs.streams import InputOptions
-from kinspect.check.pod_security import NAMESPACE_LABELS
 from kinspect.kube.pod_security import Policy
 from kinspect.kube.targets import Resource, Target
 from kinspect.parse.limits import DEFAULT_LIMITS, Limits

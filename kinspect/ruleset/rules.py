@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import re
 import string
@@ -95,7 +96,7 @@ def _validated_data(path: Path, text: str) -> dict[str, Any]:
     if rule.analysis is None:  # analyses document placeholders of their own
         _check_placeholders(rule)
     minors = [entry.minor for entry in rule.versions]
-    if any(later <= earlier for earlier, later in zip(minors, minors[1:], strict=False)):
+    if any(later <= earlier for earlier, later in itertools.pairwise(minors)):
         raise KinspectError("versions: `from` must increase strictly from entry to entry")
     if path.resolve().parent != rules_dir().resolve():  # custom rules are data from anyone
         check_rule(rule, documents[0].root)

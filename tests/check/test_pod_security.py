@@ -152,27 +152,28 @@ def test_rules_match_the_admission_library(seed: int) -> None:
             assert got == expected, (level, version, json.dumps(pod))
 
 
+_WINDOWS = {
+    "os": {"name": "windows"},
+    "securityContext": {"seccompProfile": {"type": "Unconfined"}},
+    "containers": [{"name": "a", "securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}],
+}
+_SYS_ADMIN = {"containers": _WINDOWS["containers"]}
+_UNSET = {"pssRunAsNonRoot", "pssAllowPrivilegeEscalation", "pssSeccompProfileRestricted"}
+
+
 @pytest.mark.parametrize(
     ("pod_spec", "level", "version", "expected"),
     [
         # Windows pods at restricted from v1.25: no capability and no seccomp rule at all.
-        ({"os": {"name": "windows"}, "securityContext": {"seccompProfile": {"type": "Unconfined"}},
-          "containers": [{"name": "a", "securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}]},
-         "restricted", "v1.25", {"pssRunAsNonRoot"}),
-        ({"os": {"name": "windows"}, "securityContext": {"seccompProfile": {"type": "Unconfined"}},
-          "containers": [{"name": "a", "securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}]},
-         "baseline", "v1.25", {"pssSeccompProfileBaseline", "pssCapabilitiesBaseline"}),
+        (_WINDOWS, "restricted", "v1.25", {"pssRunAsNonRoot"}),
+        (_WINDOWS, "baseline", "v1.25", {"pssSeccompProfileBaseline", "pssCapabilitiesBaseline"}),
+        (_WINDOWS, "restricted", "v1.24", {"pssCapabilitiesRestricted", *_UNSET}),
         # restricted v1.21 runs the baseline capability list, v1.22 the drop-ALL rule.
-        ({"containers": [{"name": "a", "securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}]},
-         "restricted", "v1.21",
-         {"pssCapabilitiesBaseline", "pssRunAsNonRoot", "pssAllowPrivilegeEscalation",
-          "pssSeccompProfileRestricted"}),
-        ({"containers": [{"name": "a", "securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}]},
-         "restricted", "v1.22",
-         {"pssCapabilitiesRestricted", "pssRunAsNonRoot", "pssAllowPrivilegeEscalation",
-          "pssSeccompProfileRestricted"}),
+        (_SYS_ADMIN, "restricted", "v1.21", {"pssCapabilitiesBaseline", *_UNSET}),
+        (_SYS_ADMIN, "restricted", "v1.22", {"pssCapabilitiesRestricted", *_UNSET}),
+        (_SYS_ADMIN, "restricted", "v1.7", {"pssCapabilitiesBaseline", "pssRunAsNonRoot"}),
     ],
-)  # fmt: skip
+)
 def test_examples_of_the_facts_sheet(
     pod_spec: dict[str, Any], level: str, version: str, expected: set[str]
 ) -> None:

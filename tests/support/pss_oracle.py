@@ -39,8 +39,7 @@ def _get(data: Any, *keys: str) -> Any:
 def containers(pod: Pod) -> Iterator[dict[str, Any]]:
     """Init, regular, then ephemeral containers."""
     for kind in ("initContainers", "containers", "ephemeralContainers"):
-        for item in _get(pod, "spec", kind) or []:
-            yield item
+        yield from _get(pod, "spec", kind) or []
 
 
 def _csc(c: dict[str, Any], *keys: str) -> Any:
@@ -68,7 +67,9 @@ def privileged(pod: Pod, minor: int) -> bool:
 
 
 def capabilities_baseline(pod: Pod, minor: int) -> bool:
-    return any(a not in BASE_CAPS for c in containers(pod) for a in _csc(c, "capabilities", "add") or [])
+    return any(
+        a not in BASE_CAPS for c in containers(pod) for a in _csc(c, "capabilities", "add") or []
+    )
 
 
 def host_path(pod: Pod, minor: int) -> bool:
@@ -91,9 +92,9 @@ def app_armor(pod: Pod, minor: int) -> bool:
     prefix = "container.apparmor.security.beta.kubernetes.io/"
     for key, value in (_get(pod, "metadata", "annotations") or {}).items():
         value = value or ""
-        if key.startswith(prefix) and value not in ("", "runtime/default"):
-            if not value.startswith("localhost/"):
-                return True
+        allowed = value in ("", "runtime/default") or value.startswith("localhost/")
+        if key.startswith(prefix) and not allowed:
+            return True
     return False
 
 
@@ -126,11 +127,16 @@ def seccomp_baseline(pod: Pod, minor: int) -> bool:
     if minor < 19:
         annotations = _get(pod, "metadata", "annotations") or {}
         keys = ["seccomp.security.alpha.kubernetes.io/pod"]
-        keys += [f"container.seccomp.security.alpha.kubernetes.io/{c.get('name')}" for c in containers(pod)]
+        keys += [
+            f"container.seccomp.security.alpha.kubernetes.io/{c.get('name')}"
+            for c in containers(pod)
+        ]
         for key in keys:
             if key in annotations:
                 value = annotations[key] or ""
-                if value not in ("runtime/default", "docker/default") and not value.startswith("localhost/"):
+                if value not in ("runtime/default", "docker/default") and not value.startswith(
+                    "localhost/"
+                ):
                     return True
         return False
     setters = [_psc(pod, "seccompProfile"), *(_csc(c, "seccompProfile") for c in containers(pod))]

@@ -171,14 +171,10 @@ def describe_inputs(report: Report) -> str:
 
 def pod_security_table(report: Report, text: Mapping[str, str]) -> list[list[str]]:
     """The Pod Security table: a header, then one row per namespace judged."""
-    rows = [
-        [text["pss_namespace"], "enforce", "warn", "audit", "", text["pss_workloads"]]
-        + [text["pss_rejected"]]
-    ]
+    header = [text["pss_namespace"], "enforce", "warn", "audit", ""]
+    rows = [[*header, text["pss_workloads"], text["pss_rejected"]]]
     for entry in report.pod_security:
         source = text["pss_from_labels" if entry.source == "labels" else "pss_from_default"]
-        rows.append(
-            [entry.namespace, entry.enforce, entry.warn, entry.audit, source]
-            + [str(entry.workloads), str(entry.rejected)]
-        )
+        policies = [entry.namespace, entry.enforce, entry.warn, entry.audit, source]
+        rows.append([*policies, str(entry.workloads), str(entry.rejected)])
     return rows
