@@ -97,7 +97,11 @@ def finish(outcome: Pending, settings: Settings) -> Outcome:
     )
     late.extend(judged)
     outcome.candidates.clear()
-    decided = list(finish_run(late, outcome.scopes, settings.active_suppressor, settings.rules))
+    # A Pod Security check that judged nothing (no policy applied) did not run: ignores of it
+    # are not reported as unused.
+    ran = {result.check for result in judged}
+    rules = tuple(rule for rule in settings.rules if not rule.versions or rule.id in ran)
+    decided = list(finish_run(late, outcome.scopes, settings.active_suppressor, rules))
     del late
     _replace_facts(outcome, decided)
     outcome.unpack()

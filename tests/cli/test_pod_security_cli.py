@@ -171,3 +171,15 @@ def test_findings_point_into_the_kustomize_base(tmp_path: Path) -> None:
             if r["check"] == "pssHostNamespaces" and not r["passed"]
         }
         assert found == {("web.yaml", 9, "shop"), ("pod.yaml", 9, "shop")}, jobs
+
+
+def test_an_ignore_comment_suppresses_and_is_not_judged_without_a_policy(tmp_path: Path) -> None:
+    text = DEPLOYMENT.format(namespace="prod").replace(
+        "hostNetwork: true", "hostNetwork: true  # kinspect: ignore[pssHostNamespaces] CNI agent"
+    )
+    (tmp_path / "web.yaml").write_text(text, encoding="utf-8")
+    _, report = _lint("--pod-security", "baseline", str(tmp_path))
+    [result] = [r for r in report["results"] if r["check"] == "pssHostNamespaces"]
+    assert result["suppressed"] and not result["passed"]
+    _, report = _lint(str(tmp_path))
+    assert not [r for r in report["results"] if r["check"] == "unusedIgnore" and not r["passed"]]
