@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from kinspect.errors import KinspectError  # noqa: E402
 from kinspect.inputs.sources import decode  # noqa: E402
-from tests.fuzzing import TOKENS, mutate, pipeline, seeds  # noqa: E402
+from tests.support.fuzzing import TOKENS, mutate, pipeline, seeds  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
 

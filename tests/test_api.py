@@ -120,7 +120,7 @@ def test_text_input_runs_cross_resource_checks() -> None:
     pod = BAD.read_text(encoding="utf-8").replace("  namespace: default\n", "  labels: {app: x}\n")
     pod = pod.replace("hostNetwork: true", "hostNetwork: false")  # host-network pods are exempt
     policy = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: all}\n"
-    policy += "spec:\n  podSelector: {}\n"
+    policy += "spec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n"
     only = ["missingNetworkPolicy"]
     alone = kinspect.lint_text(pod, checks=only)
     assert [r.check for r in alone.failures] == only

@@ -9,10 +9,12 @@ from typing import Any
 from ruamel.yaml.nodes import Node
 
 from kinspect.kube.paths import Path, dotted, get_path
+from kinspect.kube.subjects import SUBJECTS, subject_names
 from kinspect.kube.targets import CONTAINER_TYPES, Container, Target
 from kinspect.model import Result
 from kinspect.parse.locate import locate
 from kinspect.ruleset.model import Rule
+from kinspect.ruleset.resource_fill import fill_resource, uses_resource
 from kinspect.ruleset.schema import CompiledSchema, compiled
 from kinspect.ruleset.template import FIELD, compiled_fill, lookup_in, uses_fields
 
@@ -31,7 +33,7 @@ def evaluate(
 
     `position`: where the target is (`locate(root, target.path)`), when already known.
     """
-    validator = validator_for(rule, target.instance)
+    validator = validator_for(rule, target.instance, target.resource.data)
     if validator.is_valid(target.instance):
         position = position or locate(root, target.path)[0]
         return _result(rule, target, file, position, True, rule.text(lang).title, lang)
@@ -45,9 +47,9 @@ def evaluate(
 def evaluate_each(
     rule: Rule, target: Target, root: Node, file: str, lang: str, position: tuple[int, int]
 ) -> list[Result]:
-    """A pod-scope rule on one pod: a pass, else one failure per failing container (and one
+    """A podTemplate rule on one pod: a pass, else one failure per failing container (and one
     for the pod's own fields), each pointing at its deepest offending field."""
-    validator = validator_for(rule, target.instance)
+    validator = validator_for(rule, target.instance, target.resource.data)
     if validator.is_valid(target.instance):
         return [_result(rule, target, file, position, True, rule.text(lang).title, lang)]
     groups: dict[tuple[str, int] | None, list[Path]] = {}
@@ -87,10 +89,15 @@ def _container_of(path: Path) -> tuple[str, int] | None:
     return None
 
 
-def validator_for(rule: Rule, instance: Any) -> CompiledSchema:
-    """The rule's compiled schema; with `$field` placeholders, filled from `instance`."""
-    if uses_fields(rule.schema):
-        return compiled_fill(rule.schema, FIELD, lookup_in(instance))
+def validator_for(rule: Rule, instance: Any, resource: Any = None) -> CompiledSchema:
+    """The rule's compiled schema; with `$field` placeholders, filled from `instance` (and
+    Polaris's templates and quantities from the target's `resource`)."""
+    schema = rule.schema
+    if uses_resource(schema):
+        schema = fill_resource(schema, instance, instance if resource is None else resource)
+        return compiled_fill(schema, FIELD, lookup_in(instance))
+    if uses_fields(schema):
+        return compiled_fill(schema, FIELD, lookup_in(instance))
     return rule.validator
 
 
@@ -131,6 +138,8 @@ def _message(rule: Rule, target: Target, path: Path, lang: str) -> tuple[str, st
         "value": "" if value is _MISSING else render_value(value),
         "path": dotted(path),
     }
+    if "{" + SUBJECTS + "}" in template:  # a binding's subjects: named only when asked for
+        fields[SUBJECTS] = subject_names(get_path(resource.data, (SUBJECTS,)))
     return template.format_map(fields), fix
 
 

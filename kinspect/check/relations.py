@@ -13,7 +13,9 @@ from operator import attrgetter
 from typing import Any
 
 from kinspect.check.facts import Fact, Subject
+from kinspect.check.facts_seen import project, scaled
 from kinspect.kube.selectors import LabelIndex, SelectorIndex, selects
+from kinspect.kube.subjects import SUBJECTS, subject_names
 from kinspect.model import Result
 from kinspect.ruleset.model import Rule
 from kinspect.ruleset.relation_spec import SUBJECT_STEP, Match, Step
@@ -83,7 +85,10 @@ def _where(step: Step, facts: Iterable[Fact], subject: Subject) -> Iterator[Fact
     for fact in facts:
         if validator is None:
             validator = _where_validator(step, subject)
-        if validator.is_valid(project(fact.values, step.fields)):
+        seen = project(fact.values, step.fields)
+        if step.percent_of:
+            seen = scaled(seen, step.percent_of, subject.values)
+        if validator.is_valid(seen):
             yield fact
 
 
@@ -103,23 +108,6 @@ def _where_validator(step: Step, subject: Subject) -> CompiledSchema:
 _WHERE: dict[int, tuple[Any, CompiledSchema | None]] = {}
 
 
-def project(values: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    """The related resource as `where` sees it: only `fields`, nested as in the resource."""
-    data: dict[str, Any] = {}
-    kept: list[str] = []
-    for path in sorted(fields):
-        value = values.get(path)
-        if value is None or any(path.startswith(k + ".") for k in kept):
-            continue
-        kept.append(path)
-        *parents, last = path.split(".")
-        node = data
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[last] = value
-    return data
-
-
 def _failed(subject: Subject, rule: Rule, index: int, related: Fact | None, lang: str) -> Result:
     step = rule.relations[index]
     failure = subject.failures[index]
@@ -134,6 +122,7 @@ def _failed(subject: Subject, rule: Rule, index: int, related: Fact | None, lang
         "value": failure.value,
         "path": failure.path,
         "related": related.ref if related else "",
+        SUBJECTS: subject_names(subject.values.get(SUBJECTS)),
     }
     # Where the failure points, unless the file's mapper placed it already (in a worker).
     file, line, column, source_file, source_line = failure.placed or (

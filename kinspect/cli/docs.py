@@ -25,13 +25,13 @@ _SCOPES = {
     "en": {
         "resource": "each {kinds}",
         "podSpec": "the pod spec of each {kinds}",
-        "pod": "the pod (its metadata and spec, every container included) of each {kinds}",
+        "podTemplate": "the pod template of each {kinds}",
         "container": "each container ({types}) of each {kinds}",
     },
     "zh": {
         "resource": "每个{kinds}",
         "podSpec": "每个{kinds}的 Pod Spec",
-        "pod": "每个{kinds}的 Pod（元数据和 Spec，包括所有容器）",
+        "podTemplate": "每个{kinds}的 Pod 模板",
         "container": "每个{kinds}中的每个容器（{types}）",
     },
 }
@@ -93,6 +93,8 @@ def render_rule(rule: Rule, fixtures: Path | None = None) -> str:
         "## References\n\n" + "\n".join(f"- <{url}>" for url in rule.references),
     ]
     parts.append(_parameters(rule))
+    note = (rule.source or {}).get("polaris", {}).get("note")
+    parts.append(f"## Polaris mode\n\n{note['en']}" if note else "")
     zh_parts = [
         f"## 中文\n\n### {zh.title}\n\n检查对象：{_applies_to(rule, 'zh')}。"
         f"失败时的提示：\n\n> {_message(zh.message)}",
@@ -103,6 +105,7 @@ def render_rule(rule: Rule, fixtures: Path | None = None) -> str:
             _example_section(rule, example, "zh", "### 不合格的示例", "kinspect 的报告")
         )
     zh_parts.append(f"### 修复建议\n\n{zh.fix}\n\n修复后：\n\n{_fence('yaml', rule.fix_example)}")
+    zh_parts.append(f"### Polaris 模式\n\n{note['zh']}" if note else "")
     return "\n\n".join(part for part in [*parts, *zh_parts] if part) + "\n"
 
 

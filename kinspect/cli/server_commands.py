@@ -130,7 +130,8 @@ def _wait_until_gone(path: str) -> None:
 
 def _last_line(log: str) -> str:
     try:
-        with open(log, encoding="utf-8", errors="replace") as lines:
+        descriptor = os.open(log, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with open(descriptor, encoding="utf-8", errors="replace") as lines:
             last = [line.strip() for line in lines if line.strip()]
     except OSError:
         return "no log"

@@ -146,9 +146,12 @@ def _polaris(path: Path, rules: list[Rule], lang: str) -> _Layer:
     """Rules with the Polaris custom checks (they replace rules of the same id), the Polaris
     severities of checks kinspect has, its exemptions and notes on what is not applied."""
     from kinspect.config.polaris import load_polaris
+    from kinspect.config.polaris_mode import polaris_variant
 
     polaris = load_polaris(path)
-    by_id = {rule.id: rule for rule in rules} | {rule.id: rule for rule in polaris.rules}
+    # Polaris's verdicts: each rule as its file's `polaris` block rebuilds it.
+    by_id = {rule.id: polaris_variant(rule) for rule in rules}
+    by_id |= {rule.id: rule for rule in polaris.rules}
     labels = _LABELS.get(lang, _LABELS["en"])
     unknown = sorted(set(polaris.severities) - set(by_id))
     notes = [labels["polaris_unsupported"].format(file=path, what=u) for u in polaris.unsupported]

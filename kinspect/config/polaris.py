@@ -1,13 +1,13 @@
 """`--polaris-config`: a Polaris config.yaml's severities, exemptions and custom checks.
 
-Custom checks are JSON Schema too, so they run on kinspect's engine when their target maps to
-a kinspect scope (Container, PodSpec, Controller, or one kind such as apps/Deployment).
+Custom checks are JSON Schema too, so they run on kinspect's engine: their targets map to
+kinspect scopes (Container, PodSpec, PodTemplate, Controller, or one kind such as
+apps/Deployment), their Go templates and quantity keywords to placeholders (polaris_schema.py).
 Anything kinspect cannot run faithfully is listed in `PolarisConfig.unsupported` instead.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,8 +43,6 @@ _SCHEMA: dict[str, Any] = {
     },
 }
 _CATEGORIES = {"Efficiency": "Resources", "Reliability": "Health Checks"}
-# Polaris keywords that are not JSON Schema: a validator would skip them and pass everything.
-_EXTENSIONS = ("resourceMinimum", "resourceMaximum", "minimumResource", "maximumResource")
 _DRAFT_7 = "http://json-schema.org/draft-07/schema#"
 _UNSUPPORTED_KEYS = ("additionalSchemas", "additionalSchemaStrings", "schemaTarget")
 
@@ -116,11 +114,12 @@ def _custom_rule(
     if isinstance(schema, str):
         return None, schema
     scope, kinds, container_types = target
+    failure = str(spec.get("failureMessage") or name)
     text = Texts(
         title=str(spec.get("successMessage") or name),
-        message=str(spec.get("failureMessage") or name),
-        risk=str(spec.get("failureMessage") or name),
-        fix=str(spec.get("failureMessage") or name),
+        message=_literal(failure),  # the only text formatted with placeholders
+        risk=failure,
+        fix=failure,
     )
     category = str(spec.get("category") or "Security")
     return Rule(
@@ -142,6 +141,11 @@ def _custom_rule(
     ), ""
 
 
+def _literal(text: Any) -> str:
+    """A Polaris message as kinspect prints it: its braces (Go templates) are not placeholders."""
+    return str(text).replace("{", "{{").replace("}", "}}")
+
+
 def _target(spec: dict[str, Any]) -> tuple[str, frozenset[str] | None, frozenset[str]] | str:
     """(scope, kinds, container types) of a Polaris target, or why it is not supported."""
     target = str(spec.get("target") or "")
@@ -156,7 +160,7 @@ def _target(spec: dict[str, Any]) -> tuple[str, frozenset[str] | None, frozenset
     if target == "Controller":
         return "resource", workloads or frozenset(POD_SPEC_PATHS), frozenset({"containers"})
     if target == "PodTemplate":
-        return "target PodTemplate is not supported (kinspect has no pod template scope)"
+        return "podTemplate", workloads, frozenset({"containers"})
     if not target:
         return "no target"
     return "resource", frozenset({target.rsplit("/", 1)[-1]}), frozenset({"containers"})
@@ -168,41 +172,51 @@ def _controllers(spec: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _schema(name: str, spec: dict[str, Any], path: Path, root: Any) -> dict[str, Any] | bool | str:
-    """The check's JSON Schema (checked), or why it cannot be used."""
+    """The check's JSON Schema (checked, templates and quantities as placeholders), or why it
+    cannot be used."""
+    from kinspect.config.polaris_schema import Unsupported, templated, tokenized, with_quantities
+
+    key, schema, actions = "schema", spec.get("schema"), None
+    try:
+        for text_key in ("schemaString", "jsonSchema"):
+            if schema is None and isinstance(spec.get(text_key), str):
+                key = text_key
+                text, actions = tokenized(spec[text_key])
+                schema = _parse(text)
+                if schema is None:
+                    return f"{text_key} is not valid JSON or YAML"
+        if not isinstance(schema, dict | bool):
+            return "no schema, schemaString or jsonSchema"
+        if isinstance(schema, dict) and "$schema" not in schema:
+            schema = {"$schema": _DRAFT_7, **schema}  # Polaris validates with draft-07 semantics
+        schema = with_quantities(templated(schema, actions))
+    except Unsupported as exc:
+        return f"{key}: {exc}"
+    problem = _schema_problem(name, key, schema, path, root)
+    return problem if problem is not None else schema
+
+
+def _schema_problem(name: str, key: str, schema: Any, path: Path, root: Any) -> str | None:
+    """Why the schema cannot run (None: it can); an invalid one is a UsageError."""
     import jsonschema
 
-    schema: Any = spec.get("schema")
-    key = "schema"
-    for text_key in ("schemaString", "jsonSchema"):
-        if schema is None and isinstance(spec.get(text_key), str):
-            key, text = text_key, spec[text_key]
-            if "{{" in text:
-                return f"{text_key} uses Go templates, which kinspect does not render"
-            schema = _parse(text)
-            if schema is None:
-                return f"{text_key} is not valid JSON or YAML"
-    if not isinstance(schema, dict | bool):
-        return "no schema, schemaString or jsonSchema"
-    if isinstance(schema, dict) and "$schema" not in schema:
-        schema = {"$schema": _DRAFT_7, **schema}  # Polaris validates with draft-07 semantics
-    used = sorted(k for k in _EXTENSIONS if k in json.dumps(schema))
-    if used:
-        return f"uses the Polaris-only keyword(s) {', '.join(used)}"
-    try:
-        jsonschema.validators.validator_for(schema).check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        from kinspect.parse.locate import locate
-
-        (line, column), _ = locate(root, ["customChecks", name, key, *exc.absolute_path])
-        message = f"customChecks.{name}.{key}: invalid JSON Schema: {exc.message}"
-        raise UsageError(InputProblem(str(path), message, line, column).render()) from None
+    from kinspect.ruleset.resource_fill import fill_resource, uses_resource
     from kinspect.ruleset.safety import unsafe_parts
 
-    unsafe = next(unsafe_parts(schema), None)  # remote $ref, backtracking regex
+    checked = fill_resource(schema, {}, {})  # placeholders as an object without the fields
+    try:
+        jsonschema.validators.validator_for(checked).check_schema(checked)
+    except jsonschema.SchemaError as exc:
+        if not uses_resource(schema):  # a templated one may be valid once filled
+            from kinspect.parse.locate import locate
+
+            (line, column), _ = locate(root, ["customChecks", name, key, *exc.absolute_path])
+            message = f"customChecks.{name}.{key}: invalid JSON Schema: {exc.message}"
+            raise UsageError(InputProblem(str(path), message, line, column).render()) from None
+    unsafe = next(unsafe_parts(checked), None)  # remote $ref, backtracking regex
     if unsafe is not None:
         return f"{key}.{'.'.join(str(p) for p in unsafe[0])}: {unsafe[1]}"
-    checked: dict[str, Any] | bool = schema
-    return checked
+    return None
 
 
 def _parse(text: str) -> Any:

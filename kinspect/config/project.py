@@ -147,7 +147,7 @@ def _format_problems(data: dict[str, Any], root: Any, path: Path) -> list[str]:
         if name not in format_names():
             at: list[str | int] = ["format"] if isinstance(value, str) else ["format", index]
             (line, column), _ = locate(root, at)
-            message = f"{dotted(at)}: unknown format {name!r}"
+            message = f"{key_text(at)}: unknown format {name!r}"
             hint = f"valid: {', '.join(format_names())}"
             errors.append(InputProblem(str(path), message, line, column, hint).render())
     return errors
@@ -180,7 +180,7 @@ def schema_problems(data: Any, root: Any, validator: Any, file: str) -> list[str
     found: list[tuple[tuple[int, int], str]] = []
     for path, message in _violations(validator, data):
         position, _ = locate(root, path)
-        key = dotted(path) or "(top level)"
+        key = key_text(path) or "(top level)"
         found.append((position, InputProblem(file, f"{key}: {message}", *position).render()))
     return [text for _, text in sorted(found)]
 
@@ -210,8 +210,9 @@ def _expected(error: Any) -> str:
     return f"a {kind}" if kind != "array" else "a list"
 
 
-def dotted(path: Iterable[str | int]) -> str:
-    """`exemptions[0].reason` for a path of keys and indexes."""
+def key_text(path: Iterable[str | int]) -> str:
+    """`exemptions[0].reason`: a path in a config file as its error messages name it (results
+    name fields in their own dotted form, kube.paths.dotted)."""
     text = ""
     for key in path:
         text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
@@ -304,7 +305,7 @@ def _check_refs(data: dict[str, Any], root: Any) -> Iterator[CheckRef]:
     for path in paths:
         (line, column), _ = locate(root, path)
         value = path[1] if path[0] in ("checks", "parameters") else _get(data, path)
-        yield CheckRef(str(value), dotted(path), line, column)
+        yield CheckRef(str(value), key_text(path), line, column)
 
 
 def _get(data: Any, path: list[str | int]) -> Any:

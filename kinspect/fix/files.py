@@ -1,19 +1,14 @@
 """`kinspect fix` over files: find them, leave generated ones alone, fix, then write or diff.
 
-Which files are edited is decided in kinspect.fix.sources. A file is replaced atomically (a
-temporary file renamed over it), in its own encoding, and only if its bytes are still those
-that were read. Never prints, never exits.
+Which files are edited is decided in kinspect.fix.sources, how and whether one is replaced in
+kinspect.fix.write (in its own encoding, only inside the paths given). Never prints, never
+exits.
 """
 
 from __future__ import annotations
 
-import codecs
-import contextlib
 import difflib
-import os
-import stat
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,16 +18,9 @@ from kinspect.errors import InputProblem, KinspectError
 from kinspect.fix import texts as fixtexts
 from kinspect.fix.fixer import Baseline, Fixed, Left, fix_text
 from kinspect.fix.sources import generated, plain_files
+from kinspect.fix.write import ChangedOnDisk, WriteRefused, encode, roots_of, write_fixed
 from kinspect.inputs.kinds import Source
 from kinspect.inputs.sources import collect, decode
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 @dataclass
@@ -56,10 +44,6 @@ class FixOutcome:
     """Unified diffs (--diff), or the fixed text of standard input."""
 
 
-class ChangedOnDisk(Exception):
-    """The file's bytes are no longer those that were read."""
-
-
 def fix_paths(
     paths: list[str],
     settings: Settings,
@@ -72,8 +56,9 @@ def fix_paths(
     run = FixOutcome()
     sources, problems = collect(paths, excludes or ())
     run.problems.extend(problems)
-    for source in plain_files(sources, run.notes, settings.lang):
-        _fix_source(source, settings, diff, run, baseline)
+    roots = roots_of(paths)
+    for source in plain_files(sources, run.notes, settings.lang, run.problems):
+        _fix_source(source, settings, diff, run, baseline, roots)
     return run
 
 
@@ -88,7 +73,12 @@ def baseline_of(path: Path | None, ran: list[str], lang: str) -> Baseline | None
 
 
 def _fix_source(
-    source: Source, settings: Settings, diff: bool, run: FixOutcome, baseline: Baseline | None
+    source: Source,
+    settings: Settings,
+    diff: bool,
+    run: FixOutcome,
+    baseline: Baseline | None,
+    roots: list[str],
 ) -> None:
     lang = settings.lang
     try:
@@ -119,22 +109,25 @@ def _fix_source(
     elif changed and diff:
         run.output.append(unified_diff(source.name, text, fixed.text))
     elif changed:
-        _write(source, data, fixed, run, lang)
+        _write(source, data, fixed, run, lang, roots)
 
 
-def _write(source: Source, data: bytes, fixed: Fixed, run: FixOutcome, lang: str) -> None:
+def _write(
+    source: Source, data: bytes, fixed: Fixed, run: FixOutcome, lang: str, roots: list[str]
+) -> None:
     assert source.path is not None
     try:
-        write_atomic(source.path, data, encode(fixed.text, data))
+        write_fixed(source.path, roots, data, encode(fixed.text, data))
+        return
     except ChangedOnDisk:
-        run.problems.append(InputProblem(source.name, fixtexts.text(lang, "changed")))
-        run.files[-1].changed = False
+        message = fixtexts.text(lang, "changed")
+    except WriteRefused as refused:
+        message = fixtexts.text(lang, refused.reason, **refused.values)
     except OSError as exc:
-        error = exc.strerror or str(exc)
-        run.problems.append(
-            InputProblem(source.name, fixtexts.text(lang, "writeFailed", error=error))
-        )
-        run.files[-1].changed = False
+        message = fixtexts.text(lang, "writeFailed", error=exc.strerror or str(exc))
+    run.problems.append(InputProblem(source.name, message))
+    run.files[-1].changed = False
+    run.files[-1].fixed = Counter()  # nothing was: the findings stay where they were
 
 
 def _read(source: Source, max_bytes: int) -> bytes:
@@ -149,36 +142,6 @@ def _read(source: Source, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise KinspectError(f"larger than the limit of {max_bytes:,} bytes")
     return data
-
-
-def encode(text: str, original: bytes) -> bytes:
-    """`text` in the encoding (and with the byte order mark) of the original bytes."""
-    for bom, encoding in _BOMS:
-        if original.startswith(bom):
-            return bom + text.encode(encoding)
-    return text.encode("utf-8")
-
-
-def write_atomic(path: Path, original: bytes, new: bytes) -> None:
-    """Replace the file (a symlink's target) by `new` if it still holds `original`."""
-    real = Path(os.path.realpath(path))
-    if real.read_bytes() != original:
-        raise ChangedOnDisk
-    mode = stat.S_IMODE(real.stat().st_mode)
-    descriptor, temporary = tempfile.mkstemp(
-        prefix=f".{real.name}.", suffix=".tmp", dir=real.parent
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(new)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, real)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def unified_diff(name: str, old: str, new: str) -> str:

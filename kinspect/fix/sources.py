@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kinspect.errors import InputProblem, KinspectError
 from kinspect.fix import texts as fixtexts
+from kinspect.fix.write import inside
 from kinspect.inputs.kinds import CHART, KUSTOMIZATION, KUSTOMIZATION_FILES, Source
 from kinspect.inputs.kustomize import read_kustomization
 from kinspect.inputs.sources import MANIFEST_SUFFIXES, STDIN
@@ -27,15 +28,21 @@ _ORIGIN = "config.kubernetes.io/origin"
 _KUSTOMIZE_LABEL = re.compile(r"app\.kubernetes\.io/managed-by['\"]?:\s*['\"]?kustomize")
 
 
-def plain_files(sources: list[Source], notes: list[InputProblem], lang: str) -> Iterator[Source]:
-    """The files to fix, once each; charts are noted, kustomizations give their resources."""
+def plain_files(
+    sources: list[Source], notes: list[InputProblem], lang: str, problems: list[InputProblem]
+) -> Iterator[Source]:
+    """The files to fix, once each; charts are noted, kustomizations give their resources
+    (a resource file outside its kustomization's root is a problem, as for kustomize)."""
     seen: set[str] = set()
     for source in sources:
         if source.kind == CHART:
             note = fixtexts.text(lang, "chart", name=source.name)
             notes.append(InputProblem(source.name, note))
             continue
-        found = _kustomized(source, set()) if source.kind == KUSTOMIZATION else iter([source])
+        if source.kind == KUSTOMIZATION:
+            found = _kustomized(source, set(), _Refusals(problems, lang))
+        else:
+            found = iter([source])
         for file in found:
             key = os.path.realpath(file.path) if file.path is not None else STDIN
             if key not in seen:
@@ -43,10 +50,28 @@ def plain_files(sources: list[Source], notes: list[InputProblem], lang: str) -> 
                 yield file
 
 
-def _kustomized(source: Source, visited: set[str]) -> Iterator[Source]:
-    """The plain files a kustomization's `resources` (and `bases`) name, through its bases."""
+class _Refusals:
+    """Where a kustomization's refused resources are reported, and in which language."""
+
+    def __init__(self, problems: list[InputProblem], lang: str) -> None:
+        self.problems = problems
+        self.lang = lang
+
+    def outside(self, source: Source, entry: str) -> None:
+        text = fixtexts.text(self.lang, "kustomizeOutside", entry=entry, root=source.name)
+        self.problems.append(InputProblem(source.name, text))
+
+
+def _kustomized(source: Source, visited: set[str], refusals: _Refusals) -> Iterator[Source]:
+    """The plain files a kustomization's `resources` (and `bases`) name, through its bases.
+
+    A file must lie inside the kustomization's directory once links are resolved, as kustomize
+    requires (`../x.yaml`, absolute paths and links out are refused); a directory (a base)
+    may lie anywhere, and its files inside it.
+    """
     assert source.path is not None
-    visited.add(os.path.realpath(source.path))
+    root = os.path.realpath(source.path)
+    visited.add(root)
     data = read_kustomization(source.path)
     for field_name in ("resources", "bases"):
         entries = data.get(field_name)
@@ -56,9 +81,12 @@ def _kustomized(source: Source, visited: set[str]) -> Iterator[Source]:
             path = source.path / entry
             name = posixpath.normpath(posixpath.join(source.name, entry))
             if path.is_file() and entry.endswith(MANIFEST_SUFFIXES):
-                yield Source(name, path)
+                if inside(os.path.realpath(path), [root]):
+                    yield Source(name, path)
+                else:
+                    refusals.outside(source, entry)
             elif _is_kustomization(path) and os.path.realpath(path) not in visited:
-                yield from _kustomized(Source(name, path, KUSTOMIZATION), visited)
+                yield from _kustomized(Source(name, path, KUSTOMIZATION), visited, refusals)
 
 
 def _is_kustomization(directory: Path) -> bool:

@@ -37,6 +37,16 @@ _TEXTS: dict[str, dict[str, str]] = {
         "changed": "changed on disk while kinspect was fixing it; not written (hint: run "
         "kinspect fix again)",
         "writeFailed": "cannot write the fixed file: {error}",
+        "outside": "not written: the file is {path}, outside the paths given (hint: give a "
+        "directory that holds it to kinspect fix, if it is to be fixed)",
+        "notRegular": "not written: not a regular file",
+        "hardLinks": "not written: the file has {count} hard links, which replacing it would "
+        "split (hint: fix it by hand, or copy it to break the links)",
+        "readOnly": "not written: the file is read-only (hint: chmod u+w it to have it fixed)",
+        "owner": "not written: the fixed file cannot keep the owner and group of the file "
+        "({error})",
+        "kustomizeOutside": "kustomize resource {entry} not fixed: it is outside the "
+        "kustomization root {root}, which kustomize refuses too",
         # summary
         "fixed": "{file}: fixed {count} finding(s): {checks}",
         "would": "{file}: would fix {count} finding(s): {checks}",
@@ -72,6 +82,15 @@ _TEXTS: dict[str, dict[str, str]] = {
         "kustomizedUnknown": "未修复 kustomize 输出（提示：请修改构建它的 kustomization 中的文件）",
         "changed": "修复期间文件在磁盘上被修改；未写入（提示：请重新运行 kinspect fix）",
         "writeFailed": "无法写入修复后的文件：{error}",
+        "outside": "未写入：该文件是 {path}，不在给定的路径之内（提示：如需修复，请把包含它的目录"
+        "交给 kinspect fix）",
+        "notRegular": "未写入：不是普通文件",
+        "hardLinks": "未写入：该文件有 {count} 个硬链接，替换它会拆分这些链接（提示：请手动修复，"
+        "或复制该文件以断开链接）",
+        "readOnly": "未写入：该文件是只读的（提示：如需修复，请 chmod u+w）",
+        "owner": "未写入：修复后的文件无法保留原文件的所有者和组（{error}）",
+        "kustomizeOutside": "未修复 kustomize 资源 {entry}：它在 kustomization 根目录 {root} "
+        "之外，kustomize 同样拒绝它",
         "fixed": "{file}：已修复 {count} 个问题：{checks}",
         "would": "{file}：将修复 {count} 个问题：{checks}",
         "left": "{where}：{check} 未修复：{reason}",

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from kinspect.kube.apparmor import apparmor_annotations, with_apparmor
 from kinspect.kube.paths import Path, get_path
 
 CONTAINER_TYPES = ("containers", "initContainers", "ephemeralContainers")
@@ -161,17 +162,21 @@ def targets_of(resource: Resource, scopes: frozenset[str]) -> Iterator[Target]:
         return
     spec = get_path(resource.data, spec_path)
     full_spec_path = (*resource.path, *spec_path)
+    if "podTemplate" in scopes:  # metadata and spec: the Pod itself for a Pod
+        template_path = spec_path[:-1]
+        template = get_path(resource.data, template_path)
+        yield Target("podTemplate", resource, template, (*resource.path, *template_path))
     if "podSpec" in scopes:
         yield Target("podSpec", resource, spec, full_spec_path)
-    if "pod" in scopes:
-        pod_path = spec_path[:-1]  # the Pod itself, or the pod template
-        pod = get_path(resource.data, pod_path) if pod_path else resource.data
-        yield Target("pod", resource, pod, full_spec_path[:-1])
     if "container" in scopes:
-        yield from _containers(resource, spec, full_spec_path)
+        annotations = get_path(resource.data, (*spec_path[:-1], "metadata", "annotations"))
+        apparmor = apparmor_annotations(annotations)
+        yield from _containers(resource, spec, full_spec_path, apparmor)
 
 
-def _containers(resource: Resource, spec: dict[str, Any], spec_path: Path) -> Iterator[Target]:
+def _containers(
+    resource: Resource, spec: dict[str, Any], spec_path: Path, apparmor: dict[str, Any]
+) -> Iterator[Target]:
     pod_context = spec.get("securityContext")
     inheritable = (
         {k: v for k, v in pod_context.items() if k in INHERITED_SECURITY_FIELDS}
@@ -188,6 +193,8 @@ def _containers(resource: Resource, spec: dict[str, Any], spec_path: Path) -> It
             name = item.get("name")
             info = Container(container_type, index, str(name) if name not in (None, "") else None)
             instance, inherited = _effective(item, inheritable)
+            if info.name in apparmor:
+                instance, inherited = with_apparmor(item, instance, inherited, apparmor[info.name])
             yield Target(
                 "container",
                 resource,

@@ -8,6 +8,7 @@ resources are relative to the resource.
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,10 +16,13 @@ from typing import Any
 
 from kinspect.errors import KinspectError
 from kinspect.kube.selectors import LABEL_SELECTOR
+from kinspect.kube.subjects import SUBJECTS
 from kinspect.ruleset.template import SUBJECT, placeholder_paths
 
 SUBJECT_STEP = "subject"
-PLACEHOLDERS = frozenset({"kind", "namespace", "name", "container", "value", "path", "related"})
+PLACEHOLDERS = frozenset(
+    {"kind", "namespace", "name", "container", "value", "path", "related", SUBJECTS}
+)
 MODES = ("selectedBy", "selects", "refersTo", "referredBy")
 
 
@@ -52,6 +56,10 @@ class Step:
     require: str | None = None
     locate: str | None = None
     message: dict[str, str] | None = None
+    percent_of: tuple[tuple[str, str, int], ...] = ()
+    subject_fields: tuple[str, ...] = ()
+    """Paths of the subject kept for messages (a binding's `subjects`)."""
+    """(related path, subject path, default): percentages `where` sees as integers."""
 
     def admits(self, kind: str, workload: bool) -> bool:
         """Whether a resource of `kind` can be related by this step."""
@@ -73,8 +81,9 @@ class Step:
         return set()
 
 
-def build_steps(raw: list[dict[str, Any]]) -> tuple[Step, ...]:
-    """Steps of a rule file's `relations` (already checked against the rule schema)."""
+def build_steps(raw: list[dict[str, Any]], names_subjects: bool = False) -> tuple[Step, ...]:
+    """Steps of a rule file's `relations` (already checked against the rule schema);
+    `names_subjects`: a message names the subject's `subjects`, which its facts then keep."""
     steps: list[Step] = []
     for item in raw:
         source = item.get("from", SUBJECT_STEP)
@@ -88,6 +97,8 @@ def build_steps(raw: list[dict[str, Any]]) -> tuple[Step, ...]:
             )
         _check_message(item)
         steps.append(_step(item, source))
+    if names_subjects and steps:
+        steps[0] = dataclasses.replace(steps[0], subject_fields=(SUBJECTS,))
     return tuple(steps)
 
 
@@ -125,6 +136,10 @@ def _step(item: dict[str, Any], source: str) -> Step:
         require=item.get("require"),
         locate=item.get("locate"),
         message=item.get("message"),
+        percent_of=tuple(
+            (path, spec["subject"], spec["default"])
+            for path, spec in sorted((item.get("percentOf") or {}).items())
+        ),
     )
 
 
@@ -173,4 +188,6 @@ def subject_paths(steps: tuple[Step, ...]) -> set[str]:
         if step.source == SUBJECT_STEP:
             paths |= step.source_paths
         paths |= placeholder_paths(step.where, SUBJECT)
+        paths |= {subject_path for _, subject_path, _ in step.percent_of}
+        paths |= set(step.subject_fields)
     return paths

@@ -14,6 +14,7 @@ from typing import Any
 from kinspect.bundled import rules_dir, schema_path
 from kinspect.errors import KinspectError, UsageError
 from kinspect.kube.paths import split_dotted
+from kinspect.kube.subjects import SUBJECTS
 from kinspect.ruleset.cache import RuleCache
 from kinspect.ruleset.fixspec import build_fix
 from kinspect.ruleset.model import Definition, LocateHint, MessageCase, Rule, Texts
@@ -98,12 +99,29 @@ def _validated_data(path: Path, text: str) -> dict[str, Any]:
     minors = [entry.minor for entry in rule.versions]
     if any(later <= earlier for earlier, later in itertools.pairwise(minors)):
         raise KinspectError("versions: `from` must increase strictly from entry to entry")
+    variant = _polaris_variant(data, documents[0], str(path)) if "polaris" in data else None
     if path.resolve().parent != rules_dir().resolve():  # custom rules are data from anyone
         check_rule(rule, documents[0].root)
+        if variant is not None:
+            check_rule(variant, documents[0].root)
     return data
 
 
-_PLACEHOLDERS = frozenset({"kind", "namespace", "name", "container", "value", "path"})
+def _polaris_variant(data: dict[str, Any], document: Any, file: str) -> Rule:
+    """The rule as Polaris mode rebuilds it, which must be a valid rule too."""
+    from kinspect.ruleset.polaris_data import polaris_data
+
+    variant = polaris_data(data)
+    try:
+        _validate(variant, document)
+        rule = _build(variant, file)
+        _check_placeholders(rule)
+    except KinspectError as exc:
+        raise KinspectError(f"polaris: {exc.message}", hint=exc.hint) from None
+    return rule
+
+
+_PLACEHOLDERS = frozenset({"kind", "namespace", "name", "container", "value", "path", "subjects"})
 
 
 def _check_placeholders(rule: Rule) -> None:
@@ -188,6 +206,11 @@ def _rule_meta_validator() -> Any:
 _META: Any = None
 
 
+def rebuild(data: dict[str, Any], file: str) -> Rule:
+    """A rule from rule-file data derived from a validated file (Polaris mode's variant)."""
+    return _build(data, file)
+
+
 def _build(data: dict[str, Any], file: str, values: dict[str, Any] | None = None) -> Rule:
     params = {**data.get("parameters", {}), **(values or {})}
     target = data["target"]
@@ -217,7 +240,7 @@ def _build(data: dict[str, Any], file: str, values: dict[str, Any] | None = None
         parameters=dict(params),
         overrides=data.get("overrides", False),
         analysis=data.get("analysis"),
-        relations=build_steps(substitute(data.get("relations", []), params)),
+        relations=build_steps(substitute(data.get("relations", []), params), _names_subjects(data)),
         fix=build_fix(substitute(data.get("fix", []), params)),
         source=data,
         versions=_definitions(data, params),
@@ -233,6 +256,13 @@ def _definitions(data: dict[str, Any], params: dict[str, Any]) -> tuple[Definiti
             substitute(entry.get("schema", data.get("schema", True)), params),
         )
         for entry in data.get("versions", ())
+    )
+
+
+def _names_subjects(data: dict[str, Any]) -> bool:
+    """Whether a message of the rule names a binding's subjects (relations then keep them)."""
+    return "{" + SUBJECTS + "}" in json.dumps(
+        [data.get("texts"), data.get("messages"), data.get("relations")], ensure_ascii=False
     )
 
 

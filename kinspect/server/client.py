@@ -19,6 +19,7 @@ import sys
 from kinspect.server.sockets import (
     HEADER,
     log_path,
+    open_log,
     prepare_dir,
     socket_dir,
     socket_path,
@@ -71,15 +72,29 @@ def _streams_open() -> bool:
 
 
 def _connect(path: str) -> _socket.socket | None:
+    """A connection to the server at `path`, once it is known to run as this user: the
+    request carries the environment (tokens) and the terminal, so nothing is sent to anyone
+    else. None when nobody listens or someone else does."""
     import _socket
 
     connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         connection.connect(path)
+        if _peer_uid(connection) == os.getuid():
+            return connection
     except OSError:
-        connection.close()
-        return None
-    return connection
+        pass
+    connection.close()
+    return None
+
+
+def _peer_uid(connection: _socket.socket) -> int:
+    """The user id of the process that listens at the other end (fixed by the kernel when
+    it started listening: it cannot be forged)."""
+    import _socket
+
+    credentials = connection.getsockopt(_socket.SOL_SOCKET, _socket.SO_PEERCRED, 12)
+    return int.from_bytes(credentials[4:8], sys.byteorder)  # struct ucred: pid, uid, gid
 
 
 def _request(connection: _socket.socket, args: list[str]) -> int | None:
@@ -207,7 +222,7 @@ def start_in_background(idle_seconds: float | None = None) -> tuple[int, str] | 
         command += ["--idle-timeout", str(idle_seconds)]
     try:
         path = socket_path(prepare_dir())
-        log = os.open(log_path(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        log = open_log(log_path(path))
     except OSError:  # no server this time: the run goes on here
         return None
     try:

@@ -101,7 +101,7 @@ def serve(idle_seconds: float, command: Command, ready: IO[str] | None = None) -
 
 def _lock(path: str) -> int | None:
     """Hold the server's lock file for this process's life; None if another holds it."""
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -134,8 +134,11 @@ def _listen(path: str) -> socket.socket:
     """Listen at `path`; a file left there by a dead server (we hold the lock) goes first."""
     _remove(path)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    os.chmod(path, 0o600)
+    mask = os.umask(0o177)  # made 0600, never changed afterwards (chmod follows links)
+    try:
+        listener.bind(path)
+    finally:
+        os.umask(mask)
     listener.listen(64)
     return listener
 
@@ -218,9 +221,7 @@ def _fill(connection: socket.socket, data: bytes, size: int) -> bytes:
 
 
 def _same_user(connection: socket.socket) -> bool:
-    """The peer runs as this user (Linux tells; elsewhere the private directory ensures it)."""
-    if not hasattr(socket, "SO_PEERCRED"):
-        return True
+    """The peer runs as this user."""
     credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
     uid: int = struct.unpack("3i", credentials)[1]
     return uid == os.getuid()

@@ -1,14 +1,18 @@
 """In a `kinspect server`'s fork: become the client's process, run its command, reply.
 
 The fork takes the client's standard streams, working directory, environment and umask, then
-runs the command line as a start would and sends its exit code over the connection.
+runs the command line as a start would and sends its exit code over the connection. It runs
+in a process group of its own, which dies with the client: a client that is killed leaves no
+run behind (a `fix` that would still write files, workers that would still read them).
 """
 
 from __future__ import annotations
 
 import os
+import select
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
@@ -30,6 +34,9 @@ def run_here(
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    with suppress(OSError):
+        os.setpgid(0, 0)  # its workers and helpers are its group: one kill ends them all
+    finished = _end_with_client(connection)
     for target, descriptor in enumerate(descriptors):
         os.dup2(descriptor, target)
     _reopen_streams(request["encodings"])
@@ -39,9 +46,33 @@ def run_here(
     connection.sendall(os.getpid().to_bytes(HEADER, "big"))
     code = _run_command(request, command)
     for stream in (sys.stdout, sys.stderr):
-        with suppress(OSError):  # a reader that left early (`| head`): the code stands
+        with suppress(OSError):  # flushed by the command line already (its errors counted)
             stream.flush()
+    finished.set()
     connection.sendall(code.to_bytes(HEADER, "big", signed=True))
+
+
+def _end_with_client(connection: socket.socket) -> threading.Event:
+    """Watch the connection: when the client goes away before the run has finished (killed,
+    even by SIGKILL, which it cannot relay), kill the run's process group at once.
+
+    The client sends nothing after its request, so any event on the connection is its end.
+    The run sets the returned event once it has an exit code to send.
+    """
+    finished = threading.Event()
+
+    def watch() -> None:
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN | select.POLLRDHUP)
+        poller.poll()
+        if finished.is_set():
+            return
+        if os.getpgid(0) == os.getpid():
+            os.killpg(os.getpid(), signal.SIGKILL)
+        os.kill(os.getpid(), signal.SIGKILL)  # not a group of its own: never the server's
+
+    threading.Thread(target=watch, name="kinspect-client-watch", daemon=True).start()
+    return finished
 
 
 def _reopen_streams(encodings: list[tuple[str, str] | None]) -> None:

@@ -7,6 +7,7 @@ socket's name (the fingerprint). Like kinspect.server.client, this imports nothi
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import zlib
@@ -17,18 +18,19 @@ HEADER = 4
 
 
 def supported() -> bool:
-    """Whether this platform can pass file descriptors to a forking server."""
-    return hasattr(os, "fork") and hasattr(os, "getuid") and sys.platform != "win32"
+    """Whether this platform can pass file descriptors to a forking server and tell who is at
+    the other end of a socket (SO_PEERCRED: Linux). Elsewhere every command runs on its own."""
+    return hasattr(os, "fork") and sys.platform.startswith("linux")
 
 
 def socket_dir() -> str | None:
     """The private directory of this user's server sockets (None: none that is safe to use)."""
     directory = socket_dir_path()
     try:
-        status = os.stat(directory)
+        _verify(directory)
     except OSError:
         return None
-    return directory if is_private(status) else None
+    return directory
 
 
 def socket_dir_path() -> str:
@@ -38,13 +40,32 @@ def socket_dir_path() -> str:
     if explicit:
         return os.path.abspath(explicit)  # the server leaves its working directory
     if runtime:
-        return os.path.join(runtime, "kinspect")
+        return os.path.join(os.path.abspath(runtime), "kinspect")
     return os.path.join("/tmp", f"kinspect-{os.getuid()}")
 
 
+def _verify(directory: str) -> None:
+    """OSError unless `directory` itself (not a symbolic link to one) is this user's and closed
+    to everyone else: whoever can reach a server's socket can run kinspect as this user, and
+    whoever can swap the directory can answer in the server's place."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        descriptor = os.open(directory, flags)
+    except OSError as exc:
+        link = exc.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(directory)
+        reason = "is a symbolic link" if link else f"cannot be opened: {exc.strerror}"
+        raise OSError(f"{directory}: the server directory {reason}") from None
+    try:
+        status = os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
+    if not is_private(status):
+        message = "must belong to you and be closed to others (chmod 700)"
+        raise OSError(f"{directory}: the server directory {message}")
+
+
 def is_private(status: os.stat_result) -> bool:
-    """A directory of this user's, closed to everyone else: whoever can reach a server's
-    socket can run kinspect as this user."""
+    """A directory of this user's that no one else may open."""
     return status.st_uid == os.getuid() and status.st_mode & 0o077 == 0
 
 
@@ -55,7 +76,8 @@ def fingerprint() -> str:
         for name, value in os.environ.items()
         if name.startswith(("KINSPECT_", "PYTHON")) and name not in _PER_RUN
     )
-    key = repr((sys.executable, sys.version, _PACKAGE_DIR, _code_stamp(), settings)).encode()
+    stamps = (_code_stamp(), _installed_stamp())
+    key = repr((sys.executable, sys.version, _PACKAGE_DIR, stamps, settings)).encode()
     return f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
 
 
@@ -63,12 +85,15 @@ _PER_RUN = ("KINSPECT_SERVER", "KINSPECT_SERVER_DIR")
 """Settings the client reads itself: they do not change what a run does."""
 
 
-def _code_stamp() -> tuple[int, int]:
-    """Newest modification time and number of the code and data files kinspect runs from.
+def _code_stamp() -> list[tuple[str, int, int, int, int]]:
+    """The path, size, modification and change times and inode of every code and data file
+    kinspect runs from.
 
-    Covers an upgrade in place and an edited checkout (rules and schemas at its top).
+    The change time (ctime) cannot be set back: an edit that keeps the size and restores the
+    modification time still changes it. Covers an upgrade in place and an edited checkout
+    (rules and schemas at its top).
     """
-    newest = count = 0
+    files = []
     folders = [_PACKAGE_DIR]
     for name in ("rules", "schemas"):  # in the package when installed (see kinspect.bundled)
         if not os.path.isdir(os.path.join(_PACKAGE_DIR, name)):
@@ -83,9 +108,35 @@ def _code_stamp() -> tuple[int, int]:
                 if entry.name != "__pycache__":
                     folders.append(entry.path)
                 continue
-            newest = max(newest, entry.stat().st_mtime_ns)
-            count += 1
-    return newest, count
+            files.append(_describe(entry))
+    files.sort()  # listing order is the file system's
+    return files
+
+
+def _installed_stamp() -> list[tuple[str, int, int, int, int]]:
+    """The distributions installed where this interpreter imports from: an upgraded,
+    downgraded or reinstalled dependency (a new `.dist-info` directory) changes them."""
+    found = []
+    for folder in sys.path:
+        if os.path.basename(folder) not in ("site-packages", "dist-packages"):
+            continue  # the working directory, the standard library (part of sys.version)
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith((".dist-info", ".egg-info", ".egg-link", ".pth")):
+                found.append(_describe(entry))
+    found.sort()
+    return found
+
+
+def _describe(entry: os.DirEntry[str]) -> tuple[str, int, int, int, int]:
+    try:
+        info = entry.stat()
+    except OSError:  # a broken link, or removed since the listing
+        return entry.path, -1, 0, 0, 0
+    return entry.path, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
 
 
 def socket_path(directory: str) -> str:
@@ -94,13 +145,28 @@ def socket_path(directory: str) -> str:
 
 
 def prepare_dir() -> str:
-    """The socket directory, made if missing; OSError when it cannot be made private."""
+    """The socket directory, made if missing; OSError when it is not a private directory of
+    this user's (a symbolic link, another user's, open to others)."""
     directory = socket_dir_path()
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    if not is_private(os.stat(directory)):
-        message = "must belong to you and be closed to others (chmod 700)"
-        raise OSError(f"{directory}: the server directory {message}")
+    os.makedirs(os.path.dirname(directory), mode=0o700, exist_ok=True)
+    try:  # noqa: SIM105 (contextlib costs the client ~10 ms of imports)
+        os.mkdir(directory, 0o700)
+    except FileExistsError:
+        pass  # verified below
+    _verify(directory)
     return directory
+
+
+def open_log(path: str) -> int:
+    """A new, empty log file at `path`, write-only. Whatever is there goes first (a symbolic
+    link is removed, not followed), so no file that kinspect did not make is ever truncated
+    or written through."""
+    try:  # noqa: SIM105 (as above)
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    return os.open(path, flags, 0o600)
 
 
 def log_path(socket: str) -> str:

@@ -29,6 +29,8 @@ POLARIS_SUFFIX = "-exempt"
 POLARIS_CHECK_IDS = {
     "dangerousCapabilities": "capabilitiesAdded",
     "notReadOnlyRootFilesystem": "notReadOnlyRootFileSystem",
+    # Polaris's current name; kinspect keeps the older one (both are read).
+    "pdbMinAvailableGreaterThanOrEqualToHPAMinReplicas": "pdbMinAvailableGreaterThanHPAMinReplicas",
 }
 """Polaris check names whose kinspect id differs; every other name maps to itself."""
 

@@ -129,6 +129,7 @@ kind: NetworkPolicy
 metadata: {name: web, namespace: staging}
 spec:
   podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress, Egress]
 """
 
 

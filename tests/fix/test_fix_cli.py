@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kinspect.fix.files import ChangedOnDisk, write_atomic
+from kinspect.fix.write import ChangedOnDisk, write_atomic
 from tests.conftest import FIXTURES, run_cli
 
 GOLDEN = FIXTURES / "fix"
@@ -141,12 +141,29 @@ def test_a_kustomization_fixes_its_resources_not_its_patches(tmp_path: Path) -> 
     patch_text = patch.read_text(encoding="utf-8")
     web = shop / "base" / "web.yaml"
     web_text = web.read_text(encoding="utf-8")
-    proc = run_cli("fix", str(shop / "overlays" / "prod"))
+    proc = run_cli("fix", str(shop))
     assert proc.returncode == 0, proc.stderr
     assert patch.read_text(encoding="utf-8") == patch_text
     assert web.read_text(encoding="utf-8") != web_text
+    assert "shop/base/web.yaml: fixed" in proc.stderr
+
+
+def test_an_overlay_alone_does_not_write_its_base(tmp_path: Path) -> None:
+    """The base lies outside the path given: named, not written (exit code 2)."""
+    shop = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "kustomize" / "shop", shop)
+    web = shop / "base" / "web.yaml"
+    web_text = web.read_text(encoding="utf-8")
+    proc = run_cli("fix", str(shop / "overlays" / "prod"))
+    assert proc.returncode == 2, proc.stderr
+    assert web.read_text(encoding="utf-8") == web_text
+    refusal = (
+        f"kinspect: {shop}/base/web.yaml: not written: the file is {web}, outside the paths"
+        " given (hint: give a directory that holds it to kinspect fix, if it is to be fixed)"
+    )
+    assert refusal in proc.stderr.splitlines()
     assert f"{shop}/overlays/prod/../../base/web.yaml" not in proc.stderr
-    assert "base/web.yaml: fixed" in proc.stderr
+    assert "base/web.yaml: fixed" not in proc.stderr
 
 
 def test_write_atomic_refuses_a_file_changed_since_it_was_read(tmp_path: Path) -> None:

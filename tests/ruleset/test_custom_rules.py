@@ -192,6 +192,11 @@ customChecks:
     schema:
       properties:
         resources: {properties: {limits: {properties: {cpu: {resourceMaximum: "2"}}}}}
+  crossResource:
+    target: Controller
+    schema: {type: object}
+    additionalSchemaStrings:
+      policy/PodDisruptionBudget: "type: array"
   offByDefault:
     target: apps/Deployment
     failureMessage: Deployments need three replicas
@@ -206,12 +211,13 @@ def test_polaris_config_is_converted(tmp_path: Path) -> None:
     assert {r.id: (r.scope, r.enabled) for r in polaris.rules} == {
         "imageRegistry": ("container", True),
         "offByDefault": ("resource", False),
+        "podTemplateLabels": ("podTemplate", True),
+        "templated": ("container", False),  # Go templates are rendered per target
+        "limits": ("container", False),  # resourceMaximum compares quantities
     }
-    assert sorted(polaris.unsupported) == [
-        "customChecks.limits: uses the Polaris-only keyword(s) resourceMaximum",
-        "customChecks.podTemplateLabels: target PodTemplate is not supported"
-        " (kinspect has no pod template scope)",
-        "customChecks.templated: schemaString uses Go templates, which kinspect does not render",
+    assert polaris.unsupported == [
+        "customChecks.crossResource: additionalSchemaStrings (checks across several resources)"
+        " not supported"
     ]
     (exemption,) = polaris.exemptions
     assert (exemption.checks, exemption.namespaces, exemption.names, exemption.containers) == (
@@ -243,8 +249,8 @@ def test_polaris_config_applies_severities_exemptions_and_custom_checks(project:
         "kinspect: note: polaris.yaml: Polaris checks kinspect does not have (not applied):"
         in notes[0]
     )
-    assert "someOtherPolarisCheck" in notes[0] and "podTemplateLabels" in notes[0]
-    assert len(notes) == 4  # the note above and one per unsupported custom check
+    assert "someOtherPolarisCheck" in notes[0] and "podTemplateLabels" not in notes[0]
+    assert len(notes) == 2  # the note above and one for the unsupported custom check
     # .kinspect.yaml overrides the Polaris severities.
     (project / ".kinspect.yaml").write_text(
         "polaris-config: polaris.yaml\nchecks: {imageRegistry: ignore}\n"

@@ -17,7 +17,7 @@ from kinspect.ruleset.rules import load_rule, load_rules
 from kinspect.structure.validate import FACTS as STRUCTURE_FACTS
 
 RULE_FILES = sorted(rules_dir().glob("*.yaml"))
-PLACEHOLDERS = {"kind", "namespace", "name", "container", "value", "path"}
+PLACEHOLDERS = {"kind", "namespace", "name", "container", "value", "path", "subjects"}
 # Placeholders a built-in analysis fills in besides those (documented in its rule file).
 ANALYSIS_PLACEHOLDERS = {"duplicateKeys": {"key", "first_line", "line"}, **STRUCTURE_FACTS}
 
