@@ -59,7 +59,6 @@ API_RESOURCES: dict[str, ApiResource] = {
     "RoleBinding": ApiResource(_RBAC, "rolebindings"),
     "ClusterRole": ApiResource(_RBAC, "clusterroles", namespaced=False),
     "ClusterRoleBinding": ApiResource(_RBAC, "clusterrolebindings", namespaced=False),
-    "Namespace": ApiResource("", "namespaces", namespaced=False),
 }
 
 
@@ -71,8 +70,6 @@ def kinds_read(rules: Iterable[Rule]) -> frozenset[str]:
             kinds |= rule.kinds - rule.exclude_kinds
         elif rule.scope != "resource":
             kinds |= WORKLOAD_KINDS - rule.exclude_kinds
-        if rule.versions:  # Pod Security: the namespaces' labels decide the policy
-            kinds.add("Namespace")
         for step in rule.relations:
             kinds |= step.kinds or set()
             if step.workloads:
