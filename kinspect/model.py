@@ -104,6 +104,38 @@ def _shared_ref(file: str, line: int, kind: str, namespace: str | None, name: st
     )
 
 
+@dataclass(frozen=True, slots=True)
+class NamespaceSecurity:
+    """The Pod Security policies a namespace was judged at, and what they would reject."""
+
+    namespace: str
+    enforce: str
+    warn: str
+    audit: str
+    """Each mode's policy as `level:version`."""
+    source: str
+    """`labels` (the Namespace's pod-security labels) or `default` (`--pod-security`)."""
+    workloads: int
+    """Workloads judged (pods and pod templates)."""
+    rejected: int
+    """Workloads whose pods the enforce policy rejects."""
+    errors: tuple[str, ...] = ()
+    """Invalid label values, with what the admission controller uses instead."""
+
+    def record(self) -> dict[str, object]:
+        """As the JSON and SARIF reports write it."""
+        return {
+            "namespace": self.namespace,
+            "enforce": self.enforce,
+            "warn": self.warn,
+            "audit": self.audit,
+            "source": self.source,
+            "workloads": self.workloads,
+            "rejected": self.rejected,
+            "errors": list(self.errors),
+        }
+
+
 @dataclass(slots=True)
 class Outcome:
     """What inspecting some inputs produced: results, input problems and counts."""
@@ -116,6 +148,8 @@ class Outcome:
     resources: Counter[str] = field(default_factory=Counter)
     notes: list[InputProblem] = field(default_factory=list)
     inspected: list[ResourceRef] = field(default_factory=list)
+    pod_security: list[NamespaceSecurity] = field(default_factory=list)
+    """Per namespace judged by the Pod Security checks (empty: none was)."""
 
     def add(self, other: Outcome) -> None:
         """Fold another outcome into this one."""
@@ -127,3 +161,4 @@ class Outcome:
         self.skipped_documents += other.skipped_documents
         self.resources.update(other.resources)
         self.inspected.extend(other.inspected)
+        self.pod_security.extend(other.pod_security)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from ruamel.yaml.nodes import Node
 
 from kinspect.kube.paths import Path, dotted, get_path
 from kinspect.kube.subjects import SUBJECTS, subject_names
-from kinspect.kube.targets import Target
+from kinspect.kube.targets import CONTAINER_TYPES, Container, Target
 from kinspect.model import Result
 from kinspect.parse.locate import locate
 from kinspect.ruleset.model import Rule
@@ -40,8 +43,56 @@ def evaluate(
     instance_path = failure_path(rule, target, root, validator)
     document_path = target.document_path(instance_path)
     (line, column), _ = locate(root, document_path)
-    message, fix = _message(rule, target, instance_path, lang, validator)
+    errors = partial(validator.error_paths, target.instance)
+    message, fix = _message(rule, target, instance_path, lang, errors)
     return _result(rule, target, file, (line, column), False, message, lang, document_path, fix)
+
+
+def evaluate_each(
+    rule: Rule, target: Target, root: Node, file: str, lang: str, position: tuple[int, int]
+) -> list[Result]:
+    """A podTemplate rule on one pod: a pass, else one failure per failing container (and one
+    for the pod's own fields), each pointing at its deepest offending field."""
+    validator = validator_for(rule, target.instance, target.resource.data)
+    if validator.is_valid(target.instance):
+        return [_result(rule, target, file, position, True, rule.text(lang).title, lang)]
+    groups: dict[tuple[str, int] | None, list[Path]] = {}
+    for path in validator.error_paths(target.instance) or [()]:
+        groups.setdefault(_container_of(path), []).append(path)
+    results = []
+    for group, paths in groups.items():
+        part, offset = target, 0
+        if group is not None:
+            item = target.instance["spec"][group[0]][group[1]]
+            name = item.get("name") if isinstance(item, dict) else None
+            info = Container(group[0], group[1], str(name) if name not in (None, "") else None)
+            part = replace(
+                target, instance=item, container=info, path=(*target.path, "spec", *group)
+            )
+            offset = 3
+
+        def rank(path: Path) -> tuple[int, int, int]:
+            (line, column), depth = locate(root, (*target.path, *path))
+            return -depth, line, column
+
+        instance_path = min(paths, key=rank)[offset:]
+        document_path = (*part.path, *instance_path)
+        (line, column), _ = locate(root, document_path)
+        trimmed = [path[offset:] for path in paths]  # this part's failing paths, from it
+        errors: Callable[[], list[Path]] = partial(list, trimmed)
+        message, fix = _message(rule, part, instance_path, lang, errors)
+        results.append(
+            _result(rule, part, file, (line, column), False, message, lang, document_path, fix)
+        )
+    return results
+
+
+def _container_of(path: Path) -> tuple[str, int] | None:
+    """(type, index) when an error path of a pod runs through one of its containers."""
+    if len(path) >= 3 and path[0] == "spec" and path[1] in CONTAINER_TYPES:
+        index = path[2]
+        return (str(path[1]), index) if isinstance(index, int) else None
+    return None
 
 
 def validator_for(rule: Rule, instance: Any, resource: Any = None) -> CompiledSchema:
@@ -80,8 +131,10 @@ def failure_path(
 
 
 def _message(
-    rule: Rule, target: Target, path: Path, lang: str, validator: CompiledSchema
+    rule: Rule, target: Target, path: Path, lang: str, errors: Callable[[], list[Path]]
 ) -> tuple[str, str]:
+    """The failure's message and fix; `errors` gives every failing path of the target, for
+    messages that name every place (`{values}`, `{names}`, `{paths}`)."""
     template = rule.text(lang).message
     fix = rule.text(lang).fix
     for case in rule.messages:
@@ -102,7 +155,7 @@ def _message(
     if "{" + SUBJECTS + "}" in template:  # a binding's subjects: named only when asked for
         fields[SUBJECTS] = subject_names(get_path(resource.data, (SUBJECTS,)))
     if _EVERY.search(template):  # every failing place, not only the one the finding points at
-        fields.update(_every(target.instance, validator.error_paths(target.instance), path))
+        fields.update(_every(target.instance, errors(), path))
     return template.format_map(fields), fix
 
 

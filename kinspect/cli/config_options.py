@@ -51,3 +51,12 @@ ShowSuppressed = Annotated[
         "--show-suppressed", help="List suppressed and exempted results with their reason (text)."
     ),
 ]
+PodSecurity = Annotated[
+    str | None,
+    typer.Option(
+        "--pod-security",
+        metavar="LEVEL[:VERSION]",
+        help="Judge pods by the Pod Security Standards: baseline, restricted or privileged "
+        "(off), at VERSION (latest, or v1.N) in namespaces without pod-security labels.",
+    ),
+]

@@ -19,6 +19,7 @@ EXAMPLE_NAME = "example.yaml"
 _EXPECT = re.compile(r"[ \t]*#\s*expect:.*$", re.MULTILINE)
 _LEADING_COMMENTS = re.compile(r"\A(?:[ \t]*#.*\n|[ \t]*\n)+")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_POLICY = re.compile(r"^#\s*pod-security:\s*(\S+)", re.MULTILINE)
 _RELATIONS = re.compile(r"^relations:\n(?:[ \t].*\n|[ \t]*\n)*", re.MULTILINE)
 _SCOPES = {
     "en": {
@@ -119,14 +120,20 @@ def failing_example(rule: Rule, fixtures: Path | None) -> str | None:
     if not texts:
         return None
     shortest = min(texts, key=lambda text: (text.count("\n"), text))
-    return _LEADING_COMMENTS.sub("", _EXPECT.sub("", shortest))
+    policy = _POLICY.search(shortest)
+    # A Pod Security fixture names its policy in a comment: the example states it as a flag.
+    flag = f"# kinspect lint --pod-security {policy.group(1)}\n" if policy else ""
+    return flag + _LEADING_COMMENTS.sub("", _EXPECT.sub("", shortest))
 
 
 def findings(rule: Rule, text: str, lang: str) -> list[Result]:
-    """What kinspect reports for `rule` on `text`."""
+    """What kinspect reports for `rule` on `text` (at the policy its first line names)."""
     from kinspect.engine.run import Settings, finish, inspect_text
+    from kinspect.kube.pod_security import parse_policy
 
-    settings = Settings((rule,), lang)
+    flag = re.match(r"# kinspect lint --pod-security (\S+)", text)
+    policy = parse_policy(flag.group(1)) if flag else None
+    settings = Settings((rule,), lang, pod_security=policy)
     outcome = finish(inspect_text(EXAMPLE_NAME, text, settings), settings)  # cross-resource
     return sorted(r for r in outcome.results if r.check == rule.id and not r.passed)
 
@@ -146,6 +153,11 @@ def _example_section(rule: Rule, text: str, lang: str, title: str, reports: str)
 
 def _facts(rule: Rule) -> str:
     state = "on" if rule.enabled else "off (enable it with `--checks` or in the configuration)"
+    if rule.versions:
+        state = (
+            "off: it reports under a Pod Security policy (`--pod-security`, `pod-security:` in"
+            " the configuration, or a Namespace's `pod-security.kubernetes.io/*` labels)"
+        )
     rows = [
         ("Category", rule.category),
         ("Severity", rule.severity),
@@ -175,10 +187,28 @@ def _schema(rule: Rule) -> str:
     relations = _RELATIONS.search(Path(rule.file).read_text(encoding="utf-8"))
     if relations is not None:
         blocks.append(_details("The other resources it looks at", "yaml", relations.group(0)))
+    if rule.versions:
+        blocks.append(_versions(rule))
     if rule.schema is not True or relations is None:
         schema = json.dumps(rule.schema, indent=2, ensure_ascii=False)
         blocks.append(_details("The JSON Schema a passing target satisfies", "json", schema))
     return "\n\n".join(blocks)
+
+
+def _versions(rule: Rule) -> str:
+    """Which definition is in force from which Kubernetes version, at which levels."""
+    rows = ["| From | Levels | Schema |", "|---|---|---|"]
+    for entry in rule.versions:
+        levels = ", ".join(sorted(entry.levels)) or "none"
+        same = entry.schema == rule.schema
+        rows.append(f"| v1.{entry.minor} | {levels} | {'below' if same else 'its own'} |")
+    older = [
+        _details(f"The JSON Schema from v1.{e.minor}", "json", json.dumps(e.schema, indent=2))
+        for e in rule.versions
+        if e.schema != rule.schema
+    ]
+    intro = "Definitions by the Kubernetes version of the policy (the newest `from` not above it):"
+    return "\n\n".join([intro, "\n".join(rows), *older])
 
 
 def _details(summary: str, language: str, text: str) -> str:

@@ -62,6 +62,7 @@ def lint(
     baseline: cfg.Baseline = None,
     write_baseline: cfg.WriteBaseline = None,
     show_suppressed: cfg.ShowSuppressed = False,
+    pod_security: cfg.PodSecurity = None,
 ) -> None:
     """Inspect manifests and report every finding with its file, line and fix.
 
@@ -84,6 +85,7 @@ def lint(
         formats=output_format,
         rules_dirs=rules_dir,
         baseline=baseline,
+        pod_security=pod_security,
     )
     plan = make_plan(replace(options, polaris_config=polaris_config, write_baseline=write_baseline))
     for note in plan.notes:
@@ -148,6 +150,7 @@ def cluster(
     kubeconfig: opt.Kubeconfig = None,
     include_owned: opt.IncludeOwned = False,
     save: opt.SaveExport = None,
+    pod_security: cfg.PodSecurity = None,
 ) -> None:
     """Inspect a live cluster (read with `kubectl get`), as lint does files.
 
@@ -171,6 +174,7 @@ def cluster(
             lang=lang.value if lang else None,
             formats=output_format,
             rules_dirs=rules_dir,
+            pod_security=pod_security,
         )
     )
     outputs = parse_outputs(plan.formats, root=plan.formats_root, hook=hook_run())

@@ -57,7 +57,8 @@ def inspect_and_report(
         if run.limits is not None:
             settings = replace(settings, limits=run.limits)
         if run.plan is not None:
-            settings = replace(settings, suppressor=run.plan.settings.suppressor)
+            plan = run.plan.settings
+            settings = replace(settings, suppressor=plan.suppressor, pod_security=plan.pod_security)
         outcome = inspect_sources(sources, settings, progress)
     finally:
         if progress is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from kinspect.config.project import Config, find_config, load_config
 from kinspect.engine.run import Settings
 from kinspect.errors import UsageError
+from kinspect.kube.pod_security import Policy, parse_policy
 from kinspect.model import Outcome
 from kinspect.ruleset.model import Rule
 from kinspect.ruleset.rules import load_rules, select
@@ -47,6 +48,7 @@ class Options:
     baseline: str | None = None
     polaris_config: str | None = None
     write_baseline: str | None = None
+    pod_security: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,9 +103,10 @@ def make_plan(options: Options, cwd: Path | None = None) -> RunPlan:
     exemptions = (*config.exemptions, *layer.exemptions)
     suppressor = Suppressor(exemptions, known, only is None and not skip, lang)
     baseline = Path(options.baseline) if options.baseline else config.baseline
+    policy = _pod_security(options.pod_security or config.pod_security)
     return RunPlan(
         rules=rules,
-        settings=Settings(tuple(rules), lang, suppressor),
+        settings=Settings(tuple(rules), lang, suppressor, pod_security=policy),
         lang=lang,
         fail_on=options.fail_on or config.fail_on or "danger",
         formats=options.formats or config.formats,
@@ -115,6 +118,17 @@ def make_plan(options: Options, cwd: Path | None = None) -> RunPlan:
         notes=layer.notes,
         all_rules=available,
     )
+
+
+def _pod_security(text: str | None) -> Policy | None:
+    """`LEVEL[:VERSION]` of `--pod-security` or `pod-security:`; invalid: a usage error."""
+    if text is None:
+        return None
+    try:
+        return parse_policy(text)
+    except ValueError as exc:
+        hint = "LEVEL[:VERSION], e.g. restricted or baseline:v1.30"
+        raise UsageError(f"--pod-security {text}: {exc} (hint: {hint})") from None
 
 
 def _config(options: Options, cwd: Path | None) -> Config:
@@ -176,7 +190,9 @@ def choose(
     if only:
         chosen = [rule for rule in rules if rule.id in only]
     else:
-        chosen = [r for r in rules if r.enabled or severities.get(r.id) in ("danger", "warning")]
+        # Versioned (Pod Security) rules report only under a policy, so they always run.
+        wanted = ("danger", "warning")
+        chosen = [r for r in rules if r.enabled or r.versions or severities.get(r.id) in wanted]
     result = []
     for rule in chosen:
         severity = severities.get(rule.id)

@@ -50,6 +50,8 @@ class Config:
     polaris_config: Path | None = None
     root: Path | None = None
     """The repository the file belongs to: the paths it names stay inside it."""
+    pod_security: str | None = None
+    """`LEVEL[:VERSION]` for namespaces without Pod Security labels (`pod-security:`)."""
     check_refs: list[CheckRef] = field(default_factory=list)
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Parameter values by check id (`parameters:`)."""
@@ -250,6 +252,7 @@ def _build(data: dict[str, Any], root: Any, path: Path) -> Config:
         skip_checks=data.get("skip-checks"),
         fail_on=data.get("fail-on"),
         lang=data.get("lang"),
+        pod_security=data.get("pod-security"),
         formats=[_output(f, base) for f in ([formats] if isinstance(formats, str) else formats)]
         if formats
         else None,

@@ -14,6 +14,7 @@ from kinspect.model import Outcome
 
 if TYPE_CHECKING:
     from kinspect.check.facts import Fact, Subject
+    from kinspect.check.pod_security import Candidate
     from kinspect.engine.packed import Packed
     from kinspect.suppress.suppressor import FileScope
 
@@ -28,6 +29,8 @@ class Pending(Outcome):
     """Targets waiting for the run-level phase to resolve their cross-resource rules."""
     scopes: list[FileScope] = field(default_factory=list)
     """Files whose ignores are judged in the run-level phase (after the cross-resource rules)."""
+    candidates: list[Candidate] = field(default_factory=list)
+    """Pods under versioned rules, judged once every Namespace is known (pod_security.py)."""
     packed: Packed | None = None
     """What a large run holds packed (engine.run.PACK_ABOVE): results as integer columns,
     facts and subjects pickled, all ahead of those in the fields above, until the run-level
@@ -40,6 +43,7 @@ class Pending(Outcome):
             self.facts.extend(other.facts)
             self.subjects.extend(other.subjects)
             self.scopes.extend(other.scopes)
+            self.candidates.extend(other.candidates)
 
     def unpack_facts(self) -> None:
         """Unpack the facts and subjects."""

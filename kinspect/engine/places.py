@@ -21,6 +21,7 @@ from kinspect.parse.loader import Document
 
 if TYPE_CHECKING:
     from kinspect.check.facts import Failure, Placement, Subject
+    from kinspect.check.pod_security import Candidate
 
 
 def finish_inputs(run: InputState, outcome: Outcome) -> None:
@@ -47,6 +48,10 @@ def place_kept(run: InputState, pending: Pending) -> None:
         placed_subject(places[s.result.file], s) if s.result.file in places else s
         for s in pending.subjects
     ]
+    pending.candidates[:] = [
+        placed_candidate(places[c.passed.file], c) if c.passed.file in places else c
+        for c in pending.candidates
+    ]
     run.kept.clear()
 
 
@@ -72,6 +77,12 @@ def placed_subject(places: Places, subject: Subject) -> Subject:
         for failure in subject.failures
     )
     return replace(subject, result=places.result(subject.result), failures=failures)
+
+
+def placed_candidate(places: Places, candidate: Candidate) -> Candidate:
+    """A pod under a versioned rule whose results are placed already."""
+    failures = tuple(tuple(places.result(r) for r in found) for found in candidate.failures)
+    return replace(candidate, passed=places.result(candidate.passed), failures=failures)
 
 
 def _placement(places: Places, subject: Subject, failure: Failure) -> Placement:

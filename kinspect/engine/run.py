@@ -12,6 +12,7 @@ from ruamel.yaml.nodes import ScalarNode
 from kinspect.check.duplicate_keys import duplicate_key_results
 from kinspect.check.evaluate import evaluate
 from kinspect.check.facts import fact_of, subject_of
+from kinspect.check.pod_security import candidate_of
 from kinspect.engine.pending import Pending
 from kinspect.engine.prefilter import Masked, mask
 from kinspect.engine.settings import Settings
@@ -87,11 +88,21 @@ def _pack_above() -> int:
 
 def finish(outcome: Pending, settings: Settings) -> Outcome:
     """The run-level phase, once every input is read: resolve the cross-resource rules."""
+    from kinspect.check.pod_security import decide
     from kinspect.check.relations import resolve
 
     outcome.unpack_facts()
     late = resolve(outcome.subjects, outcome.facts, settings.rules, settings.lang)
-    decided = list(finish_run(late, outcome.scopes, settings.active_suppressor, settings.rules))
+    judged, outcome.pod_security = decide(
+        outcome.candidates, outcome.facts, settings.rules, settings.pod_security, settings.lang
+    )
+    late.extend(judged)
+    outcome.candidates.clear()
+    # A Pod Security check that judged nothing (no policy applied) did not run: ignores of it
+    # are not reported as unused.
+    ran = {result.check for result in judged}
+    rules = tuple(rule for rule in settings.rules if not rule.versions or rule.id in ran)
+    decided = list(finish_run(late, outcome.scopes, settings.active_suppressor, rules))
     del late
     _replace_facts(outcome, decided)
     outcome.unpack()
@@ -196,7 +207,7 @@ def inspect_text(
             outcome.problems.append(_empty(name, text))
     # The suppression stage; with cross-resource rules the ignores are judged at the end.
     outcome.results[first:] = scope.suppress(outcome.results[first:], settings.active_suppressor)
-    if scope.active and any(rule.relations for rule in settings.rules):
+    if scope.active and any(rule.relations or rule.versions for rule in settings.rules):
         outcome.scopes.append(scope)
     else:
         outcome.results.extend(scope.judgements(settings.active_suppressor, settings.rules))
@@ -232,6 +243,10 @@ def _inspect_document(
             rules = settings.rules_for(target, resource)
             position = locate(document.root, target.path)[0] if rules else None  # of passes
             for rule in rules:
+                if rule.versions:  # judged by namespace policy once every input is read
+                    candidate = candidate_of(rule, target, document.root, name, settings.lang)
+                    outcome.candidates.append(candidate)
+                    continue
                 result = structure.annotate(
                     rule,
                     target,

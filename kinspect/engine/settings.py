@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from kinspect.check.pod_security import NAMESPACE_LABELS
 from kinspect.engine.prefilter import Needed, needed_by
 from kinspect.inputs.streams import InputOptions
+from kinspect.kube.pod_security import Policy
 from kinspect.kube.targets import Resource, Target
 from kinspect.parse.limits import DEFAULT_LIMITS, AliasBudget, Limits
 from kinspect.ruleset.model import Rule
@@ -29,6 +31,8 @@ class Settings:
     """Per-input bounds on size, nesting, documents and nodes (kinspect/parse/limits.py)."""
     aliases: AliasBudget = field(default_factory=AliasBudget, init=False, compare=False)
     """What the aliases read so far stand for: the run's budget (each worker has its own)."""
+    pod_security: Policy | None = None
+    """The enforce policy of namespaces without Pod Security labels (`--pod-security`)."""
     _rules_by_target: dict[tuple[str, str, str, str | None], tuple[Rule, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -64,7 +68,10 @@ class Settings:
     @cached_property
     def kept_paths(self) -> KeptPaths:
         """What each file keeps for the cross-resource rules."""
-        return kept_paths_of([rule.relations for rule in self.rules if rule.relations])
+        kept = kept_paths_of([rule.relations for rule in self.rules if rule.relations])
+        if any(rule.versions for rule in self.rules):  # a Namespace's labels decide the policy
+            kept.kinds["Namespace"].add(NAMESPACE_LABELS)
+        return kept
 
 
 def _matching(rules: Iterable[Rule], target: Target, resource: Resource) -> Iterable[Rule]:

@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import Any
 
 from kinspect.errors import InputProblem
-from kinspect.model import CATEGORIES, Outcome, ResourceRef, Result, sort_results
+from kinspect.model import CATEGORIES, NamespaceSecurity, Outcome, ResourceRef, Result, sort_results
 from kinspect.ruleset.model import Rule
 
 
@@ -139,6 +139,8 @@ class Report:
     categories: list[CategoryStats] = field(default_factory=list)
     resource_rows: list[ResourceRow] = field(default_factory=list)
     sarif: SarifOptions = field(default_factory=SarifOptions)
+    pod_security: list[NamespaceSecurity] = field(default_factory=list)
+    """Per namespace judged by the Pod Security checks: policies and workloads rejected."""
     fixes: dict[Result, list[dict[str, Any]]] = field(default_factory=dict)
     """SARIF replacements that fix each fixable failure, computed before the report is
     written (kinspect.fix.sarif): reporters never read files."""
@@ -192,6 +194,7 @@ def build_report(
         categories=category_stats(rules, results),
         resource_rows=resource_rows(results, outcome.inspected),
         sarif=sarif or SarifOptions(),
+        pod_security=list(outcome.pod_security),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -40,6 +40,15 @@ class MessageCase:
     """A fix for this case (e.g. naming the replacement), instead of texts.<lang>.fix."""
 
 
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """One entry of a versioned rule: from which Kubernetes minor, at which levels, which schema."""
+
+    minor: int
+    levels: frozenset[str]
+    schema: dict[str, Any] | bool
+
+
 @dataclass(eq=False)
 class Rule:
     """One check, as declared in its rule file."""
@@ -74,6 +83,29 @@ class Rule:
     """The rule file's data: `with_parameters` rebuilds the rule from it."""
     fix: tuple[FixOp, ...] = ()
     """What `kinspect fix` changes in a failing target (see fixspec.py); empty: no fix."""
+    versions: tuple[Definition, ...] = ()
+    """Definitions by version (ascending): the schema and levels in force from each minor."""
+    _variants: dict[int, Rule] = field(default_factory=dict, repr=False, compare=False)
+
+    def definition(self, level: str, minor: int | None) -> int | None:
+        """The index of the definition in force at `level` and `v1.<minor>` (None: latest);
+        None when the rule is inactive there."""
+        found = None
+        for index, entry in enumerate(self.versions):
+            if minor is None or entry.minor <= minor:
+                found = index
+        if found is None or level not in self.versions[found].levels:
+            return None
+        return found
+
+    def variant(self, index: int) -> Rule:
+        """The rule with the schema of definition `index` (built once)."""
+        rule = self._variants.get(index)
+        if rule is None:
+            entry = self.versions[index]
+            rule = replace(self, schema=entry.schema, versions=(), _variants={})
+            self._variants[index] = rule
+        return rule
 
     @cached_property
     def validator(self) -> CompiledSchema:

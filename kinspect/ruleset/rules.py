@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import re
 import string
@@ -16,7 +17,7 @@ from kinspect.kube.paths import split_dotted
 from kinspect.kube.subjects import SUBJECTS
 from kinspect.ruleset.cache import RuleCache
 from kinspect.ruleset.fixspec import build_fix
-from kinspect.ruleset.model import LocateHint, MessageCase, Rule, Texts
+from kinspect.ruleset.model import Definition, LocateHint, MessageCase, Rule, Texts
 from kinspect.ruleset.relation_spec import build_steps
 from kinspect.ruleset.safety import check_rule
 from kinspect.ruleset.template import FIELD, SUBJECT, with_defaults
@@ -95,6 +96,9 @@ def _validated_data(path: Path, text: str) -> dict[str, Any]:
     rule = _build(data, str(path))
     if rule.analysis is None:  # analyses document placeholders of their own
         _check_placeholders(rule)
+    minors = [entry.minor for entry in rule.versions]
+    if any(later <= earlier for earlier, later in itertools.pairwise(minors)):
+        raise KinspectError("versions: `from` must increase strictly from entry to entry")
     variant = _polaris_variant(data, documents[0], str(path)) if "polaris" in data else None
     if path.resolve().parent != rules_dir().resolve():  # custom rules are data from anyone
         check_rule(rule, documents[0].root)
@@ -172,6 +176,10 @@ def _validate(data: Any, document: Any) -> None:
                 at: list[str | int] = ["relations", index, key]
                 filled = with_defaults(substitute(step[key], params), SUBJECT)
                 _check_embedded_schema(filled, document, at)
+    for index, entry in enumerate(data.get("versions", ())):
+        if "schema" in entry:
+            embedded = with_defaults(substitute(entry["schema"], params), FIELD)
+            _check_embedded_schema(embedded, document, ["versions", index, "schema"])
     for key in ("locate", "messages", "fix"):
         for index, item in enumerate(data.get(key, ())):
             for field_name in ("when", "match", "unless"):
@@ -252,6 +260,19 @@ def _build(data: dict[str, Any], file: str, values: dict[str, Any] | None = None
         relations=build_steps(substitute(data.get("relations", []), params), _names_subjects(data)),
         fix=build_fix(substitute(data.get("fix", []), params)),
         source=data,
+        versions=_definitions(data, params),
+    )
+
+
+def _definitions(data: dict[str, Any], params: dict[str, Any]) -> tuple[Definition, ...]:
+    """The `versions` table: an entry without `schema` uses the rule's."""
+    return tuple(
+        Definition(
+            int(entry["from"][3:]),
+            frozenset(entry["levels"]),
+            substitute(entry.get("schema", data.get("schema", True)), params),
+        )
+        for entry in data.get("versions", ())
     )
 
 

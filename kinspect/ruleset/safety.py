@@ -110,6 +110,7 @@ def check_rule(rule: Rule, root: Node) -> None:
     parts += [(("messages", i, "when"), case.when) for i, case in enumerate(rule.messages)]
     parts += [(("fix", i, "when"), op.when) for i, op in enumerate(rule.fix) if op.when]
     parts += [(("fix", i, "match"), op.match) for i, op in enumerate(rule.fix) if op.match]
+    parts += [(("versions", i, "schema"), entry.schema) for i, entry in enumerate(rule.versions)]
     for i, step in enumerate(rule.relations):
         parts += [(("relations", i, "when"), step.when), (("relations", i, "where"), step.where)]
     for base, schema in parts:

@@ -9,11 +9,14 @@ import pytest
 
 from kinspect.bundled import rules_dir
 from kinspect.engine.run import Settings, finish, inspect_text
+from kinspect.kube.pod_security import Policy, parse_policy
+from kinspect.ruleset.model import Rule
 from kinspect.ruleset.rules import load_rules
 from tests.conftest import FIXTURES
 
 RULES = {rule.id: rule for rule in load_rules()}
 _EXPECT = re.compile(r"#\s*expect:\s*([A-Za-z0-9_, ]+)")
+_POLICIES = re.compile(r"^#\s*pod-security:\s*(.+)$", re.MULTILINE)
 CASES = sorted(FIXTURES.glob("*/pass-*.yaml")) + sorted(FIXTURES.glob("*/fail-*.yaml"))
 
 
@@ -45,16 +48,26 @@ def test_fixture(fixture: Path) -> None:
         pytest.skip(f"fixture directory {check} is not a rule id")
     rule = RULES[check]
     text = fixture.read_text(encoding="utf-8")
-    settings = Settings((rule,))
+    # A versioned (Pod Security) rule is judged at each policy the fixture names, or at the
+    # labels of the Namespaces it holds.
+    named = [p for found in _POLICIES.findall(text) for p in found.split()]
+    for policy in named or [None]:
+        _check_fixture(fixture, rule, text, None if policy is None else parse_policy(policy))
+
+
+def _check_fixture(fixture: Path, rule: Rule, text: str, policy: Policy | None) -> None:
+    check = rule.id
+    settings = Settings((rule,), pod_security=policy)
     # finish(): the run-level phase that resolves cross-resource rules.
     outcome = finish(inspect_text(fixture.name, text, settings), settings)
     assert not outcome.problems, [p.render() for p in outcome.problems]
     results = [r for r in outcome.results if r.check == check]
-    assert results, f"{check} was not evaluated on {fixture.name}"
+    at = f" at {policy.text}" if policy else ""
+    assert results, f"{check} was not evaluated on {fixture.name}{at}"
     failed_lines = sorted(r.line for r in results if not r.passed)
     if fixture.name.startswith("pass-"):
-        assert failed_lines == [], [r.message for r in results if not r.passed]
+        assert failed_lines == [], ([r.message for r in results if not r.passed], at)
     else:
         expected = expected_lines(text, check)
         assert expected, f"{fixture.name} marks no `# expect: {check}` line"
-        assert failed_lines == expected
+        assert failed_lines == expected, at

@@ -22,6 +22,7 @@ from kinspect.report.formats.labels import (
     labels,
     nothing_inspected,
     outcome_name,
+    pod_security_table,
 )
 from kinspect.report.model import Counts, Report
 from kinspect.version import __version__
@@ -47,6 +48,7 @@ def render(report: Report) -> str:
         _overview(report, text),
         _categories(report, text),
         _problems(report, text),
+        _pod_security(report, text),
         _resources(report, text),
         details(report, text),
     ]
@@ -184,6 +186,24 @@ def _problems(report: Report, text: Mapping[str, str]) -> str:
     items = "".join(f"<li>{escape(problem.render())}</li>" for problem in report.problems)
     title = escape(text["errors_title"])
     return f'<section class="card errors"><h2>{title}</h2><ul>{items}</ul></section>'
+
+
+def _pod_security(report: Report, text: Mapping[str, str]) -> str:
+    if not report.pod_security:
+        return ""
+    head, *rows = pod_security_table(report, text)
+    header = "".join(f"<th>{escape(cell)}</th>" for cell in head)
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td>{escape(cell)}</td>" for cell in row[:-2])
+        + "".join(f'<td class="num">{escape(cell)}</td>' for cell in row[-2:])
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        f'<section class="card" id="pod-security"><h2>{escape(text["pod_security"])}</h2>'
+        f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table></section>"
+    )
 
 
 def _resources(report: Report, text: Mapping[str, str]) -> str:

@@ -42,7 +42,10 @@ def write(report: Report, stream: TextIO) -> None:
     stream.write(_dumps(head)[:-1] + ',"resources":[')
     _write_batches(stream, report.resource_rows, _resource)
     stream.write('],"errors":' + _dumps([_problem(p) for p in report.problems]))
-    stream.write(',"notes":' + _dumps([_problem(p) for p in report.notes]) + ',"results":[')
+    stream.write(',"notes":' + _dumps([_problem(p) for p in report.notes]))
+    if report.pod_security:  # only runs that judged a namespace have the key
+        stream.write(',"pod_security":' + _dumps([e.record() for e in report.pod_security]))
+    stream.write(',"results":[')
     titles: dict[str, str] = {}  # one lookup per check, not per result
     _write_batches(stream, report.results, lambda r: _result(r, _cached_title(titles, report, r)))
     stream.write("]}\n")

@@ -72,6 +72,12 @@ _EN = {
     "references": "References",
     "parameters": "Parameters (change them under `parameters:` in .kinspect.yaml)",
     "colon": ":",
+    "pod_security": "Pod Security",
+    "pss_namespace": "Namespace",
+    "pss_workloads": "Workloads",
+    "pss_rejected": "Rejected",
+    "pss_from_labels": "labels",
+    "pss_from_default": "--pod-security",
 }
 
 _ZH = {
@@ -136,6 +142,12 @@ _ZH = {
     "references": "参考资料",
     "parameters": "参数（可在 .kinspect.yaml 的 `parameters:` 中修改）",
     "colon": "：",
+    "pod_security": "Pod 安全标准",
+    "pss_namespace": "命名空间",
+    "pss_workloads": "工作负载",
+    "pss_rejected": "将被拒绝",
+    "pss_from_labels": "标签",
+    "pss_from_default": "--pod-security",
 }
 
 _CATEGORIES_ZH = {
@@ -203,3 +215,14 @@ def describe_inputs(report: Report) -> str:
     if report.problems:
         parts.append(text["errors"].format(count=len(report.problems)))
     return text["list_separator"].join(parts)
+
+
+def pod_security_table(report: Report, text: Mapping[str, str]) -> list[list[str]]:
+    """The Pod Security table: a header, then one row per namespace judged."""
+    header = [text["pss_namespace"], "enforce", "warn", "audit", ""]
+    rows = [[*header, text["pss_workloads"], text["pss_rejected"]]]
+    for entry in report.pod_security:
+        source = text["pss_from_labels" if entry.source == "labels" else "pss_from_default"]
+        policies = [entry.namespace, entry.enforce, entry.warn, entry.audit, source]
+        rows.append([*policies, str(entry.workloads), str(entry.rejected)])
+    return rows

@@ -51,6 +51,8 @@ def render(report: Report) -> str:
     listed = [result for result in report.failures if result.check in index]
     for sarif_result, result in zip(run["results"], listed, strict=True):
         _add_fix(sarif_result, result, report, paths)
+    if report.pod_security:
+        run["properties"] = {"podSecurity": [e.record() for e in report.pod_security]}
     if report.sarif.category:
         category = report.sarif.category
         # Code scanning takes everything before the last `/` as the category.

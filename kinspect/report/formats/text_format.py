@@ -14,6 +14,7 @@ from kinspect.report.formats.labels import (
     labels,
     nothing_inspected,
     outcome_name,
+    pod_security_table,
 )
 from kinspect.report.model import Counts, Report
 
@@ -48,6 +49,9 @@ def render(report: Report) -> str:
         if report.counts.total or report.counts.suppressed:
             lines.append("")
             lines.extend(_categories(report, paint, text))
+        if report.pod_security:
+            lines.extend(["", paint(text["pod_security"], "bold")])
+            lines.extend(_table(pod_security_table(report, text), paint))
         lines.extend(["", _summary(report, paint, text)])
     return "".join(f"{_inert(line, paint.enabled)}\n" for line in lines)
 
@@ -161,6 +165,17 @@ def _categories(report: Report, paint: _Painter, text: Mapping[str, str]) -> lis
         cells = [_pad(row[0], widths[0])]
         cells += [_pad(cell, widths[i], right=True) for i, cell in enumerate(row) if i]
         line = "  ".join(cells)
+        lines.append(paint(line, "bold") if index == 0 else line)
+    return lines
+
+
+def _table(table: list[list[str]], paint: _Painter) -> list[str]:
+    """Aligned columns, the first row in bold; numbers (the last two columns) right-aligned."""
+    widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]))]
+    lines = []
+    for index, row in enumerate(table):
+        cells = [_pad(cell, widths[i], right=i >= len(row) - 2) for i, cell in enumerate(row)]
+        line = "  " + "  ".join(cells).rstrip()
         lines.append(paint(line, "bold") if index == 0 else line)
     return lines
 
