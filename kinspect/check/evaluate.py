@@ -204,15 +204,19 @@ def render_value(value: Any, limit: int | None = MAX_VALUE_TEXT) -> str:
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+_WHOLE = 2_000
+"""Nodes up to which a value is encoded whole, by the C encoder (nearly every value)."""
+
+
 def _json_prefix(value: Any, limit: int | None) -> str:
     """JSON of `value`, or enough of its beginning to pass `limit`: a value that aliases
     expand to a million nodes is not written out whole to quote 120 characters of it."""
-    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
-    if limit is None:
-        return encoder.encode(value)
+    if limit is None or not _more_nodes_than(value, _WHOLE):
+        return _ENCODER.encode(value)
     pieces: list[str] = []
     size = 0
-    for piece in encoder.iterencode(value):  # the pure-Python encoder: lazy
+    for piece in _ENCODER.iterencode(value):  # the pure-Python encoder: lazy
         pieces.append(piece)
         size += len(piece)
         if size > limit:
@@ -229,11 +233,8 @@ smaller (the largest document of the corpus has 46,000 nodes).
 """
 
 
-def _larger_than(value: Any, limit: int) -> bool:
+def _more_nodes_than(value: Any, limit: int) -> bool:
     """Whether `value` has more than `limit` nodes, counted until the limit is passed."""
-    seen = _SIZES.get(id(value))
-    if seen is not None and seen[0] is value:
-        return bool(seen[1])
     stack, count = [value], 0
     while stack and count <= limit:
         item = stack.pop()
@@ -242,10 +243,19 @@ def _larger_than(value: Any, limit: int) -> bool:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
+    return count > limit
+
+
+def _larger_than(value: Any, limit: int) -> bool:
+    """Whether `value` has more than `limit` nodes, counted until the limit is passed."""
+    seen = _SIZES.get(id(value))
+    if seen is not None and seen[0] is value:
+        return bool(seen[1])
+    larger = _more_nodes_than(value, limit)
     if len(_SIZES) >= 16:
         _SIZES.clear()
-    _SIZES[id(value)] = (value, count > limit)
-    return count > limit
+    _SIZES[id(value)] = (value, larger)
+    return larger
 
 
 # The targets measured last (kept alive, so an id is not reused): their rules ask in turn.

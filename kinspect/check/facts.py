@@ -18,7 +18,7 @@ from kinspect.kube.selectors import labels_of
 from kinspect.kube.targets import Resource, Target, pod_spec_path
 from kinspect.model import Result
 from kinspect.parse.locate import locate
-from kinspect.ruleset.relation_spec import KeptPaths, Step, subject_paths
+from kinspect.ruleset.relation_spec import KeptPaths, Step, sorted_subject_paths
 from kinspect.ruleset.schema import compiled
 
 DEFAULT_NAMESPACE = "default"
@@ -131,7 +131,7 @@ def subject_of(
 ) -> Subject:
     """The facts a passing target keeps for its rule's relations."""
     instance = target.instance
-    paths = sorted(subject_paths(steps))
+    paths = sorted_subject_paths(steps)
     return Subject(
         result=result,
         namespace=target.resource.namespace or DEFAULT_NAMESPACE,

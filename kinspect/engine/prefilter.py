@@ -14,12 +14,12 @@ the two on the whole corpus).
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from kinspect.kube.targets import POD_SPEC_PATHS, PODLESS_KINDS, Resource, resources_of
 from kinspect.parse.split import Chunk, header, metadata_of, split_documents, syntax_ok
+from kinspect.parse.tags import has_tag
 from kinspect.ruleset.model import Rule
 from kinspect.ruleset.relation_spec import KeptPaths
 from kinspect.structure.apischema import has_schema
@@ -33,7 +33,6 @@ MIN_TEXT = 8 * 1024
 _ALWAYS_BUILD = ("ownerReferences", "uid:", "kinspect", "polaris.fairwinds.com", "<<")
 
 # A tag can change what a key or value reads as (`!!binary a2luZA==: Pod` is `kind: Pod`).
-_TAG = re.compile(r"(?:^|[\s\[{,])!", re.MULTILINE)
 
 # Analyses that read the text (comments), not the document: masking leaves the text intact.
 _TEXT_ANALYSES = frozenset({"unusedIgnore"})
@@ -80,7 +79,7 @@ def mask(text: str, needed: Needed, limit: int | None = None) -> tuple[str, dict
 
 
 def _maskable(chunk: Chunk, needed: Needed) -> Masked | None:
-    if any(s in chunk.text for s in _ALWAYS_BUILD) or _TAG.search(chunk.text):
+    if has_tag(chunk.text) or any(s in chunk.text for s in _ALWAYS_BUILD):
         return None
     head = header(chunk.text)
     if head is None or needed(head.api_version, head.kind, chunk.text):

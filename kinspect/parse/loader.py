@@ -9,7 +9,6 @@ documents.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,11 +25,10 @@ from kinspect.parse.errors import check_json, one_line, reader_error, yaml_error
 from kinspect.parse.jsonstream import json_values, move_marks, moved_error, placed_values
 from kinspect.parse.limits import DEFAULT_LIMITS, AliasBudget, Limits, needs_scan, scan
 from kinspect.parse.scalars import resolve_scalar
+from kinspect.parse.tags import has_non_specific_tag
 
 __all__ = ["Document", "DuplicateKey", "check_json", "compose_documents", "load_documents"]
 __all__ += ["resolve_scalar"]
-
-_NON_SPECIFIC = re.compile(r"(?:^|[\s\[{,])!(?:[\s\]},]|$)", re.MULTILINE)
 
 
 @dataclass(slots=True)
@@ -135,7 +133,7 @@ def _converted(
 ) -> Iterator[Document]:
     """The documents of `text`; `place`: where it sits in a larger text (offset, line, column)."""
     shared = "&" in text  # without an anchor, no node can stand in two places
-    bang = text if _NON_SPECIFIC.search(text) else None
+    bang = text if has_non_specific_tag(text) else None
     roots = compose_documents(text, limits)
     index = 0
     while True:

@@ -191,3 +191,16 @@ def subject_paths(steps: tuple[Step, ...]) -> set[str]:
         paths |= {subject_path for _, subject_path, _ in step.percent_of}
         paths |= set(step.subject_fields)
     return paths
+
+
+_SORTED: dict[int, tuple[tuple[Step, ...], tuple[str, ...]]] = {}
+
+
+def sorted_subject_paths(steps: tuple[Step, ...]) -> tuple[str, ...]:
+    """`subject_paths` in order, worked out once per rule: its steps live as long as the rule,
+    and every subject of a large run asks again."""
+    cached = _SORTED.get(id(steps))
+    if cached is None or cached[0] is not steps:
+        cached = (steps, tuple(sorted(subject_paths(steps))))
+        _SORTED[id(steps)] = cached
+    return cached[1]
