@@ -53,8 +53,13 @@ def _sample() -> list[Path]:
         data = path.read_bytes()
         if len(data) <= MAX_BYTES and b"containers:" in data and b"{{" not in data:
             found.append((path, b"\r\n" in data))
-    chosen = sorted(found, key=lambda item: hashlib.sha1(str(item[0]).encode()).hexdigest())
+    # Keyed by the path within the corpus: the same sample wherever the checkout lies.
+    chosen = sorted(found, key=lambda item: _key(item[0]))
     return sorted({p for p, _ in chosen[:SAMPLE]} | {p for p, crlf in found if crlf})
+
+
+def _key(path: Path) -> str:
+    return hashlib.sha1(path.relative_to(CORPUS).as_posix().encode()).hexdigest()
 
 
 def _failing(directory: Path) -> Counter[str]:
