@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from kinspect.kube.targets import POD_SPEC_PATHS, PODLESS_KINDS, Resource, resources_of
 from kinspect.parse.split import Chunk, header, metadata_of, split_documents, syntax_ok
-from kinspect.parse.tags import has_tag
+from kinspect.parse.tags import holds_tag
 from kinspect.ruleset.model import Rule
 from kinspect.ruleset.relation_spec import KeptPaths
 from kinspect.structure.apischema import has_schema
@@ -31,8 +31,6 @@ MIN_TEXT = 8 * 1024
 # A document with any of these may matter beyond its kind: owner links, kinspect's or
 # Polaris's exemptions (an unused one is itself reported).
 _ALWAYS_BUILD = ("ownerReferences", "uid:", "kinspect", "polaris.fairwinds.com", "<<")
-
-# A tag can change what a key or value reads as (`!!binary a2luZA==: Pod` is `kind: Pod`).
 
 # Analyses that read the text (comments), not the document: masking leaves the text intact.
 _TEXT_ANALYSES = frozenset({"unusedIgnore"})
@@ -79,7 +77,8 @@ def mask(text: str, needed: Needed, limit: int | None = None) -> tuple[str, dict
 
 
 def _maskable(chunk: Chunk, needed: Needed) -> Masked | None:
-    if has_tag(chunk.text) or any(s in chunk.text for s in _ALWAYS_BUILD):
+    # A tag can change what a key or value reads as (`!!binary a2luZA==: Pod` is `kind: Pod`).
+    if holds_tag(chunk.text) or any(s in chunk.text for s in _ALWAYS_BUILD):
         return None
     head = header(chunk.text)
     if head is None or needed(head.api_version, head.kind, chunk.text):
