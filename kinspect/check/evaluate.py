@@ -205,8 +205,9 @@ def render_value(value: Any, limit: int | None = MAX_VALUE_TEXT) -> str:
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
-_WHOLE = 2_000
-"""Nodes up to which a value is encoded whole, by the C encoder (nearly every value)."""
+_WHOLE = 64
+"""Nodes up to which a value is encoded whole, by the C encoder; a larger one is encoded
+lazily, only as far as the message quotes it."""
 
 
 def _json_prefix(value: Any, limit: int | None) -> str:
