@@ -13,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
+CORPUS = Path(os.environ.get("KINSPECT_CORPUS", ROOT.parent / "shared" / "corpus"))
+"""Real manifests of public projects (../shared/corpus); corpus-wide tests skip without it."""
 
 # A server the developer runs (`kinspect server start`) must not answer the tests' commands:
 # they look for one in a directory that does not exist. tests/server/test_server.py starts its own.

@@ -15,9 +15,7 @@ import sys
 import pytest
 
 from kinspect.ruleset.rules import load_rules
-from tests.conftest import ROOT
-
-CORPUS = ROOT.parent / "shared" / "corpus"
+from tests.conftest import CORPUS, ROOT
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the repository")

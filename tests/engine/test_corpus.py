@@ -7,9 +7,7 @@ If a deliberate change moves these numbers, update them and say why in the commi
 
 from __future__ import annotations
 
-import os
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -23,9 +21,8 @@ from kinspect.model import Outcome
 from kinspect.report.formats import format_names, get_reporter
 from kinspect.report.model import build_report
 from kinspect.ruleset.rules import load_rules
-from tests.conftest import ROOT
+from tests.conftest import CORPUS
 
-CORPUS = Path(os.environ.get("KINSPECT_CORPUS", ROOT.parent / "shared" / "corpus"))
 FILES = 4404
 RESOURCES = 5769  # +2: kustomize fn-framework templates outside any chart (issue 18)
 PROBLEMS = Counter(

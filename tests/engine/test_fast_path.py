@@ -15,9 +15,7 @@ import sys
 
 import pytest
 
-from tests.conftest import ROOT
-
-from .test_corpus import CORPUS
+from tests.conftest import CORPUS, ROOT
 
 
 def _lint(env: dict[str, str], checks: str) -> bytes:

@@ -18,11 +18,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, run_cli
+from tests.conftest import CORPUS, run_cli
 
 from .test_fix import CORE
 
-CORPUS = ROOT.parent / "shared" / "corpus"
 SAMPLE = 120
 MAX_BYTES = 200_000
 FIXED_CHECKS = ",".join(check for check in CORE if check != "tagNotSpecified")

@@ -12,11 +12,10 @@ import pytest
 
 from kinspect.inputs.helm import binary_command, render_with_sdk
 from kinspect.inputs.streams import HelmOptions
-from tests.conftest import FIXTURES, ROOT, lint_json, run_cli
+from tests.conftest import CORPUS, FIXTURES, ROOT, lint_json, run_cli
 
 CHART = FIXTURES / "helm" / "webapp"
 CHART_NAME = "tests/fixtures/helm/webapp"
-CORPUS = ROOT.parent / "shared" / "corpus"
 
 
 def failures(report: dict[str, Any], check: str) -> list[dict[str, Any]]:

@@ -15,11 +15,10 @@ from kinspect.inputs.kustomize_map import ORIGIN
 from kinspect.inputs.streams import InputState
 from kinspect.kube.targets import resources_of
 from kinspect.parse.loader import load_documents
-from tests.conftest import FIXTURES, ROOT, lint_json, run_cli
+from tests.conftest import CORPUS, FIXTURES, lint_json, run_cli
 
 SHOP = FIXTURES / "kustomize" / "shop"
 SHOP_NAME = "tests/fixtures/kustomize/shop"
-CORPUS = ROOT.parent / "shared" / "corpus"
 
 
 def failures(report: dict[str, Any], check: str) -> list[dict[str, Any]]:

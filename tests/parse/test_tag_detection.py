@@ -18,7 +18,7 @@ from ruamel.yaml.error import YAMLError
 from kinspect.inputs.sources import collect
 from kinspect.parse.split import split_documents
 from kinspect.parse.tags import has_non_specific_tag, has_tag, holds_tag
-from tests.engine.test_corpus import CORPUS
+from tests.conftest import CORPUS
 
 
 def parser_sees_tag(text: str) -> bool:

@@ -22,10 +22,9 @@ from kinspect.parse.loader import load_documents
 from kinspect.ruleset.rules import load_rule
 from kinspect.structure import apischema as kubeschema
 from kinspect.structure.validate import check_structure
-from tests.conftest import ROOT
+from tests.conftest import CORPUS, ROOT
 from tests.support.structure import lenient
 
-CORPUS = ROOT.parent / "shared" / "corpus"
 SCHEMAS = ROOT / "schemas" / "kubernetes" / kubeschema.SCHEMA_SET
 
 # (file, line, column, severity, message), reviewed by hand.
