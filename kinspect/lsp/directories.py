@@ -14,7 +14,7 @@ from lsprotocol import types
 from kinspect.config.plan import RunPlan, baseline_stage
 from kinspect.engine.run import inspect_sources
 from kinspect.errors import KinspectError
-from kinspect.inputs.changed import is_kustomization, project_dir
+from kinspect.inputs.changed import is_chart, is_kustomization, project_dir
 from kinspect.inputs.kinds import CHART, CHART_FILE, KUSTOMIZATION, KUSTOMIZATION_FILES, Source
 from kinspect.inputs.kustomize import referenced
 from kinspect.inputs.sources import decode
@@ -46,7 +46,10 @@ def directory_of(saved: Path) -> Path | None:
 
 def inspect_directory(directory: Path, plan: RunPlan, encoding: str, label: str) -> Inspected:
     """Build and inspect `directory` with `plan` (its `.kinspect.yaml`, suppressions and
-    baseline); each diagnostic's message ends with `(build: label)`."""
+    baseline); each diagnostic's message ends with `(build: label)`. A directory that is no
+    longer a kustomization or a chart has nothing to show."""
+    if not is_kustomization(directory) and not is_chart(directory):
+        return Inspected()
     kind = KUSTOMIZATION if is_kustomization(directory) else CHART
     outcome = inspect_sources([Source(str(directory), directory, kind)], plan.settings)
     baseline_stage(outcome, plan)  # its messages about stale entries are for the command line

@@ -94,6 +94,9 @@ class Directories:
             self._building.add(directory)
             try:
                 await self._inspect(directory)
+            except Exception as exc:  # a bug must not end the editor's session
+                message = f"internal error on {directory}: {type(exc).__name__}: {exc}"
+                self.host.log(message, types.MessageType.Error)
             finally:
                 self._building.discard(directory)
             if directory not in self._again:
@@ -107,13 +110,8 @@ class Directories:
             host.log(f"configuration: {exc}", types.MessageType.Error)
             return
         label, encoding = host.label(directory), host.encoding()
-        try:
-            async with self._one_build:
-                found = await off_loop(lambda: inspect_directory(directory, plan, encoding, label))
-        except Exception as exc:  # a bug must not end the editor's session
-            message = f"internal error on {label}: {type(exc).__name__}: {exc}"
-            host.log(message, types.MessageType.Error)
-            return
+        async with self._one_build:
+            found = await off_loop(lambda: inspect_directory(directory, plan, encoding, label))
         self._record(directory, found)
 
     def _record(self, directory: Path, found: Inspected) -> None:
