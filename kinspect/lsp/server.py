@@ -113,6 +113,7 @@ class KinspectServer(LanguageServer):
             self.send(opened.get(file) or Path(file).as_uri())
 
     def directory_plan(self, directory: Path) -> RunPlan:
+        """The run plan of a directory built on save: its files' `.kinspect.yaml`."""
         return self.plans.plan_for(directory)
 
     def encoding(self) -> str:
