@@ -105,6 +105,19 @@ async def test_a_saved_patch_builds_its_overlay_and_fixes_clear(
     assert codes(on(client, web)).count("cpuLimitsMissing") == 1  # each place once
 
 
+async def test_the_projects_configuration_applies_to_builds(
+    client: LanguageClient, project: Path
+) -> None:
+    """As for `kinspect lint DIR`, the `.kinspect.yaml` found from the directory applies."""
+    (project / ".kinspect.yaml").write_text("skip-checks: [runAsPrivileged]\n")
+    shop = copied(FIXTURES / "kustomize" / "shop", project)
+    patch, web = shop / "overlays" / "prod" / "host-network.yaml", shop / "base" / "web.yaml"
+    save(client, patch)
+    await until(client, lambda: bool(on(client, patch) and on(client, web)))
+    assert "runAsPrivileged" not in codes(on(client, web))
+    assert "privilegeEscalationAllowed" in codes(on(client, web))
+
+
 async def test_saves_in_a_burst_make_one_build(client: LanguageClient, project: Path) -> None:
     shop = copied(FIXTURES / "kustomize" / "shop", project)
     web = shop / "base" / "web.yaml"
