@@ -2,7 +2,10 @@
 
 Usage: python bench/lsp.py [--runs N] [--debounce MS ...]
 
-Also reports the CPU time of the server's work per change, measured in this process.
+Also reports the CPU time of the server's work per change, measured in this process; the time
+from a didSave to the diagnostics of a kustomize overlay and of a Helm chart built on save
+(tests/fixtures: kustomize/shop, helm/webapp); and the time of a change while such a build
+runs in the background.
 
 Starts the real server over stdio, opens a 300-line and a 5,000-line manifest (examples/shop
 repeated: documents with and without findings), then sends N edits of each one after
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -30,6 +34,16 @@ EXAMPLES = [
     ROOT / "examples" / "shop" / "frontend.yaml",
 ]
 """121 lines, 6 resources: one clean service, one with 14 findings (as examples/ shows)."""
+FIXTURES = ROOT / "tests" / "fixtures"
+BUILDS = {
+    "kustomize overlay": ("kustomize/shop", "overlays/prod/host-network.yaml", "base/web.yaml"),
+    "Helm chart": (
+        "helm/webapp",
+        "templates/deployment.yaml",
+        "charts/cache/templates/statefulset.yaml",
+    ),
+}
+"""Each build: its fixture, the file saved, a file its findings are published on."""
 
 
 def manifest(lines: int, edit: int) -> str:
@@ -87,8 +101,12 @@ class Client:
             pass
         return message
 
-    def diagnostics(self, uri: str, version: int) -> int:
-        """How many diagnostics were published for this version of `uri`."""
+    def save(self, path: Path) -> None:
+        self.send(None, "textDocument/didSave", {"textDocument": {"uri": path.as_uri()}})
+
+    def diagnostics(self, uri: str, version: int | None) -> int:
+        """How many diagnostics were published for this version of `uri` (None: for a file
+        that is not open)."""
 
         def published(m: dict[str, Any]) -> bool:
             params = m.get("params") or {}
@@ -107,7 +125,11 @@ class Client:
         self.proc.wait(timeout=30)
 
 
-def measure(client: Client, path: Path, lines: int, runs: int) -> tuple[list[float], int, int]:
+def measure(
+    client: Client, path: Path, lines: int, runs: int, building: Path | None = None
+) -> tuple[list[float], int, int]:
+    """Times of `runs` changes; `building`: a file saved before each change, so that its
+    directory is built while the change is inspected."""
     uri = path.as_uri()
     text = manifest(lines, 1)
     item = {"uri": uri, "languageId": "yaml", "version": 1, "text": text}
@@ -120,11 +142,37 @@ def measure(client: Client, path: Path, lines: int, runs: int) -> tuple[list[flo
             "textDocument": {"uri": uri, "version": version},
             "contentChanges": [{"text": manifest(lines, version)}],
         }
+        if building is not None:
+            client.save(building)
+            time.sleep(0.3)  # past the delay that gathers saves: the build is under way
         start = time.perf_counter()
         client.send(None, "textDocument/didChange", changed)
         client.diagnostics(uri, version)
         times.append(time.perf_counter() - start)
     return times, text.count("\n"), found
+
+
+def measure_saves(client: Client, directory: Path, runs: int) -> None:
+    """Print the time from a didSave to the build's diagnostics, for each kind of build."""
+    for name, (fixture, saved, shown) in BUILDS.items():
+        tree = directory / Path(fixture).name
+        shutil.copytree(FIXTURES / fixture, tree)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            client.save(tree / saved)
+            found = client.diagnostics((tree / shown).as_uri(), None)
+            times.append(time.perf_counter() - start)
+        median = statistics.median(times) * 1000
+        print(f"save → {name} diagnostics ({found} on {shown}): median {median:6.0f} ms")
+
+
+def typing_while_building(client: Client, directory: Path, runs: int) -> None:
+    """Print the time of a change to a 300-line buffer while a chart is being rendered."""
+    chart = directory / "webapp" / BUILDS["Helm chart"][1]
+    times, counted, _ = measure(client, directory / "typed.yaml", 300, runs, building=chart)
+    median = statistics.median(times) * 1000
+    print(f"during a chart's build, {counted} lines: median {median:6.1f} ms ({runs} changes)")
 
 
 def cpu_time(lines: int, runs: int) -> float:
@@ -166,6 +214,10 @@ def main() -> None:
                     f" median {median:6.1f} ms, p90 {p90:6.1f} ms ({args.runs} changes)"
                 )
             client.close()
+        client = Client(0)
+        measure_saves(client, Path(directory), max(args.runs // 4, 3))
+        typing_while_building(client, Path(directory), max(args.runs // 4, 3))
+        client.close()
         for lines in (300, 5_000):
             cpu = cpu_time(lines, args.runs) * 1000
             print(f"in process, {lines:>5} lines: median CPU time of an inspection {cpu:6.1f} ms")

@@ -64,14 +64,15 @@ def analyse(
     for result in outcome.results:
         if result.passed or result.suppressed is not None or result.file != name:
             continue
-        diagnostic = _diagnostic(result, lines, rules.get(result.check), plan.fail_on)
-        analysis.findings.append(Finding(result, diagnostic))
-        analysis.diagnostics.append(diagnostic)
+        shown = diagnostic(result, lines, rules.get(result.check), plan.fail_on)
+        analysis.findings.append(Finding(result, shown))
+        analysis.diagnostics.append(shown)
     analysis.diagnostics.extend(problem_diagnostic(p, lines) for p in outcome.problems)
     return analysis
 
 
-def _diagnostic(result: Result, lines: Lines, rule: Rule | None, fail_on: str) -> types.Diagnostic:
+def diagnostic(result: Result, lines: Lines, rule: Rule | None, fail_on: str) -> types.Diagnostic:
+    """A finding as LSP shows it: Error when it fails the run (`fail_on`), else Warning."""
     failing = result.severity == "danger" or fail_on == "warning"
     href = _docs(rule) if rule is not None else None
     return types.Diagnostic(

@@ -6,10 +6,13 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from lsprotocol import types
+from pygls.uris import to_fs_path
 
+from kinspect.config.project import CONFIG_NAME
 from kinspect.lsp.actions import code_actions
 from kinspect.lsp.hover import hover
 from kinspect.lsp.server import KinspectServer, wanted
@@ -40,26 +43,30 @@ def _documents(server: KinspectServer) -> None:
         if _open_and_wanted(server, uri):
             server.schedule(uri, server.plans.settings.debounce_ms)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
         server.plans.forget()  # the saved file may be a .kinspect.yaml or a Polaris config
         server.neighbours.forget()
         for uri in list(server.analyses):
             server.schedule(uri, 0)
+        path = to_fs_path(params.text_document.uri)
+        if path is None or not Path(path).is_absolute():
+            return
+        if Path(path).name == CONFIG_NAME:
+            server.directories.again()
+        server.directories.saved(Path(path))
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(params: types.DidCloseTextDocumentParams) -> None:
-        uri = params.text_document.uri
-        server.forget(uri)
-        server.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=uri, diagnostics=[])
-        )
+        server.forget(params.text_document.uri)
+        server.send(params.text_document.uri)  # what the directories found stays
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def did_change_configuration(params: types.DidChangeConfigurationParams) -> None:
         _configure(server, params.settings)
         for uri in list(server.analyses):
             server.schedule(uri, 0)
+        server.directories.again()
 
 
 def _requests(server: KinspectServer) -> None:

@@ -12,11 +12,13 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
+from kinspect.config.plan import RunPlan
 from kinspect.errors import KinspectError, UsageError
 from kinspect.inputs.streams import is_template_file
 from kinspect.lsp.diagnose import SOURCE, Analysis, analyse
 from kinspect.lsp.neighbours import Neighbours
 from kinspect.lsp.positions import UTF16
+from kinspect.lsp.saves import Directories
 from kinspect.lsp.settings import Plans, ServerSettings
 from kinspect.version import __version__
 
@@ -39,7 +41,12 @@ class _Protocol(LanguageServerProtocol):
 
 
 class KinspectServer(LanguageServer):
-    """pygls' server plus what kinspect keeps per buffer."""
+    """pygls' server plus what kinspect keeps per buffer and per directory built on save.
+
+    LSP keeps one set of diagnostics per file, so a file gets its buffer's findings (when it
+    is open) and then those that the last inspection of a kustomization or chart placed in
+    it, each check at each place once: the buffer's come first, being the newer text.
+    """
 
     def __init__(self) -> None:
         super().__init__("kinspect", __version__, protocol_cls=_Protocol)
@@ -49,6 +56,7 @@ class KinspectServer(LanguageServer):
         self.waiting: dict[str, asyncio.Task[None]] = {}
         self.shut_down = False
         self.templates_noted = False
+        self.directories = Directories(self)
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         """A line in the editor's log of this server."""
@@ -78,11 +86,49 @@ class KinspectServer(LanguageServer):
             )
             return
         self.analyses[uri] = analysis
+        self.send(uri)
+
+    def send(self, uri: str) -> None:
+        """Publish the file's diagnostics: its buffer's and its directories' together."""
+        analysis = self.analyses.get(uri)
+        path = to_fs_path(uri)
+        built = []
+        if path is not None and Path(path).is_absolute():
+            built = self.directories.diagnostics(str(Path(path).resolve()))
+        document = self.workspace.text_documents.get(uri)
+        diagnostics = merged(analysis.diagnostics if analysis is not None else [], built)
+        version = document.version if document is not None else None
         self.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(
-                uri=uri, diagnostics=analysis.diagnostics, version=document.version
-            )
+            types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
+
+    def refresh(self, files: set[str]) -> None:
+        """Publish anew for files (resolved paths) whose directory findings changed."""
+        opened = {}
+        for uri in self.workspace.text_documents:
+            path = to_fs_path(uri)
+            if path is not None and Path(path).is_absolute():
+                opened[str(Path(path).resolve())] = uri
+        for file in sorted(files):
+            self.send(opened.get(file) or Path(file).as_uri())
+
+    def directory_plan(self, directory: Path) -> RunPlan:
+        """The run plan of a directory built on save: its files' `.kinspect.yaml`."""
+        return self.plans.plan_for(directory)
+
+    def encoding(self) -> str:
+        """The position encoding agreed with the client."""
+        return str(self.workspace.position_encoding or UTF16)
+
+    def label(self, directory: Path) -> str:
+        """A directory as messages name it: relative to the workspace's root when inside."""
+        root = self.workspace.root_path
+        if root:
+            try:
+                return str(directory.relative_to(Path(root).resolve())) or "."
+            except ValueError:
+                pass
+        return str(directory)
 
     def inspect(self, uri: str, text: str) -> Analysis:
         """The analysis of one buffer: none for Helm templates, a diagnostic for a bad config."""
@@ -90,7 +136,10 @@ class KinspectServer(LanguageServer):
         if is_template_file(path, text):
             if not self.templates_noted:
                 self.templates_noted = True
-                self.log("Helm templates are not inspected (they are YAML only once rendered)")
+                self.log(
+                    "Helm templates are not inspected as you type (they are YAML only once"
+                    " rendered): their chart is rendered and inspected when a file is saved"
+                )
             return Analysis(path, text, None)
         try:
             plan = self.plans.plan_for(self.directory_of(path))
@@ -105,9 +154,8 @@ class KinspectServer(LanguageServer):
                 source=SOURCE,
             )
             return Analysis(path, text, None, diagnostics=[problem])
-        encoding = str(self.workspace.position_encoding or UTF16)
         facts = self.neighbours.facts(path, plan.settings, self.buffers())
-        return analyse(path, text, plan, encoding, facts)
+        return analyse(path, text, plan, self.encoding(), facts)
 
     def buffers(self) -> dict[str, str]:
         """The text of every open buffer, by file path."""
@@ -128,6 +176,22 @@ class KinspectServer(LanguageServer):
         if waiting is not None:
             waiting.cancel()
         self.analyses.pop(uri, None)
+
+
+def merged(own: list[types.Diagnostic], built: list[types.Diagnostic]) -> list[types.Diagnostic]:
+    """`own`, then those of `built` that show another check or another place."""
+    seen = {_key(diagnostic) for diagnostic in own}
+    result = list(own)
+    for diagnostic in built:
+        if _key(diagnostic) not in seen:
+            seen.add(_key(diagnostic))
+            result.append(diagnostic)
+    return result
+
+
+def _key(diagnostic: types.Diagnostic) -> tuple[int, int, str]:
+    start = diagnostic.range.start
+    return start.line, start.character, str(diagnostic.code or diagnostic.message)
 
 
 def wanted(uri: str, language: str | None) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURES
 from tests.lsp.test_diagnostics import POD
 from tests.support.readme import snippet
 
@@ -36,13 +37,17 @@ package.loaded["lspconfig"] = setmetatable({}, { __index = function(_, name)
 end })
 """
 
-DUMP = """
+WAIT = """
 vim.wait(60000, function() return #vim.diagnostic.get(0) > 0 end, 50)
-local out = {}
-for _, d in ipairs(vim.diagnostic.get(0)) do
+SHOWN = 0
+"""
+
+DUMP = """
+local out = {}  -- the diagnostics of buffer SHOWN, else of every buffer
+for _, d in ipairs(vim.diagnostic.get(SHOWN)) do
   local lsp = d.user_data and d.user_data.lsp or {}
   table.insert(out, vim.fn.json_encode({
-    line = d.lnum, col = d.col, severity = d.severity,
+    file = vim.api.nvim_buf_get_name(d.bufnr), line = d.lnum, col = d.col, severity = d.severity,
     code = d.code or lsp.code, source = d.source, message = d.message,
   }))
 end
@@ -53,44 +58,72 @@ vim.cmd("qa!")
 """
 
 
-@pytest.mark.skipif(NVIM is None, reason="Neovim is not installed (scripts/setup installs it)")
+SAVE = """
+vim.cmd("write")
+vim.wait(60000, function()
+  for _, d in ipairs(vim.diagnostic.get()) do
+    if d.message:find("(build: ", 1, true) then return true end
+  end
+  return false
+end, 50)
+SHOWN = nil
+"""
+NEEDS_NVIM = pytest.mark.skipif(
+    NVIM is None, reason="Neovim is not installed (scripts/setup installs it)"
+)
+
+
+def shown_by_neovim(root: Path, manifest: Path, actions: str) -> list[dict[str, object]]:
+    """Open `manifest` in headless Neovim set up as the README says, run the Lua `actions`
+    (which write the buffer's diagnostics to OUT); the diagnostics."""
+    out = root / "diagnostics.jsonl"
+    values = {"ROOT": str(root), "OUT": str(out)}
+    header = "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
+    script = root / "kinspect.lua"
+    script.write_text(header + STAND_IN + snippet("lsp-neovim") + actions, encoding="utf-8")
+    # the snippet runs `kinspect lsp` from PATH, as a user's installation would
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    assert NVIM is not None
+    command = [NVIM, "--headless", "-u", "NONE", "-i", "NONE", "-n", str(manifest)]
+    proc = subprocess.run(
+        [*command, "-c", f"luafile {script}"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=root,
+        env={**os.environ, "PATH": path},
+    )
+    assert proc.returncode == 0, proc.stderr
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+@NEEDS_NVIM
 def test_neovim_with_the_readme_set_up_shows_the_findings(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     manifest = tmp_path / "pod.yaml"
     manifest.write_text(POD, encoding="utf-8")
-    out = tmp_path / "diagnostics.jsonl"
-    values = {"ROOT": str(tmp_path), "OUT": str(out)}
-    header = "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
-    script = tmp_path / "kinspect.lua"
-    script.write_text(header + STAND_IN + snippet("lsp-neovim") + DUMP, encoding="utf-8")
-    # the snippet runs `kinspect lsp` from PATH, as a user's installation would
-    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    assert NVIM is not None
-    proc = subprocess.run(
-        [
-            NVIM,
-            "--headless",
-            "-u",
-            "NONE",
-            "-i",
-            "NONE",
-            "-n",
-            str(manifest),
-            "-c",
-            f"luafile {script}",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=tmp_path,
-        env={**os.environ, "PATH": path},
-    )
-    assert proc.returncode == 0, proc.stderr
-    shown = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    by_code = {d["code"]: d for d in shown}
+    by_code = {d["code"]: d for d in shown_by_neovim(tmp_path, manifest, WAIT + DUMP)}
     host = by_code["hostNetworkSet"]
     assert (host["line"], host["col"], host["severity"], host["source"]) == (5, 2, 1, "kinspect")
     tag = by_code["tagNotSpecified"]
     line = POD.splitlines()[8]
     assert (tag["line"], tag["col"]) == (8, len(line[:21].encode()))  # bytes, from UTF-16
     assert by_code["livenessProbeMissing"]["severity"] == 2  # a warning
+
+
+@NEEDS_NVIM
+def test_neovim_saving_a_patch_shows_its_overlays_findings(tmp_path: Path) -> None:
+    """`:write` sends didSave: the overlay is built, its findings show in the base's file, and
+    the open patch shows each of its findings once (its buffer's and its build's merged)."""
+    (tmp_path / ".git").mkdir()
+    shop = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "kustomize" / "shop", shop)
+    patch = shop / "overlays" / "prod" / "host-network.yaml"
+    patch.write_text(patch.read_text(encoding="utf-8") + "      hostPID: true\n")
+    shown = shown_by_neovim(tmp_path, patch, WAIT + SAVE + DUMP)
+    on_patch = [d["code"] for d in shown if d["file"] == str(patch)]
+    assert on_patch.count("hostNetworkSet") == on_patch.count("hostPIDSet") == 1
+    web = shop / "base" / "web.yaml"
+    (privileged,) = [d for d in shown if d["file"] == str(web) and d["code"] == "runAsPrivileged"]
+    assert privileged["line"] == web.read_text().splitlines().index("            privileged: true")
+    assert str(privileged["message"]).endswith("(build: shop/overlays/prod)")  # from the root

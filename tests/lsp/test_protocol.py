@@ -20,7 +20,8 @@ def test_shutdown_then_exit_is_exit_code_0(tmp_path: Path) -> None:
     proc = run_raw(INITIALIZE, notify("initialized", {}), SHUTDOWN, EXIT, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     answered = {m.get("id"): m for m in responses(proc.stdout)}
-    assert "capabilities" in answered[1]["result"]
+    capabilities = answered[1]["result"]["capabilities"]
+    assert capabilities["textDocumentSync"]["save"] == {"includeText": False}  # builds on save
     assert answered[99]["result"] is None
     assert proc.stderr == b""
 
