@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from kinspect.engine.pending import Pending
 from kinspect.inputs.owners import drop_context
-from kinspect.inputs.streams import InputState, Mapper, template_note
+from kinspect.inputs.streams import InputState, Mapper, patch_note, template_note
 from kinspect.kube.targets import Resource, resources_of
 from kinspect.model import Outcome, ResourceRef, Result, sort_results
 from kinspect.parse.loader import Document
@@ -36,6 +36,8 @@ def finish_inputs(run: InputState, outcome: Outcome) -> None:
         sort_results(outcome.results)
     for directory, files in sorted(run.template_dirs.items()):
         outcome.notes.append(template_note(directory, files))
+    for kustomization, files in sorted(run.patch_files.items()):
+        outcome.notes.append(patch_note(kustomization, files))
 
 
 def place_kept(run: InputState, pending: Pending) -> None:

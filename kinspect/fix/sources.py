@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from kinspect.errors import InputProblem, KinspectError
 from kinspect.fix import texts as fixtexts
-from kinspect.inputs.kinds import CHART, Source
+from kinspect.inputs.kinds import CHART, PATCH, Source
 from kinspect.inputs.sources import STDIN
 from kinspect.inputs.streams import is_template_file
 from kinspect.parse.loader import load_documents
@@ -25,16 +25,29 @@ _KUSTOMIZE_LABEL = re.compile(r"app\.kubernetes\.io/managed-by['\"]?:\s*['\"]?ku
 
 
 def plain_files(sources: list[Source], notes: list[InputProblem], lang: str) -> Iterator[Source]:
-    """The files to fix, once each; charts are noted (kustomizations are built: fix/builds)."""
+    """The files to fix, once each; charts and kustomize patches are noted (kustomizations
+    are built: fix/builds)."""
     seen: set[str] = set()
     for source in sources:
         if source.kind == CHART:
             notes.append(InputProblem(source.name, fixtexts.text(lang, "chart", name=source.name)))
             continue
+        if source.kind == PATCH:
+            notes.append(InputProblem(source.name, _patch_text(source, lang)))
+            continue
         key = os.path.realpath(source.path) if source.path is not None else STDIN
         if key not in seen:
             seen.add(key)
             yield source
+
+
+def _patch_text(source: Source, lang: str) -> str:
+    from kinspect.inputs.dispatch import display_directory
+    from kinspect.inputs.kustomization_files import patch_user
+
+    user = patch_user(source.path) if source.path is not None else None
+    where = display_directory(user) if user is not None else "DIR"
+    return fixtexts.text(lang, "patch", kustomization=where)
 
 
 def generated(name: str, text: str, lang: str) -> str | None:

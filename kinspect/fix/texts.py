@@ -35,6 +35,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "template": "Helm template not fixed: it is YAML only once rendered (hint: change it by "
         "hand; kinspect lint on the chart shows where)",
         "rendered": "Helm-rendered output not fixed (hint: change the chart instead: {sources})",
+        "patch": "kustomize patch not fixed on its own: it is complete only once the "
+        "kustomization applies it (hint: kinspect fix {kustomization} fixes it through the build)",
         "kustomized": "kustomize output not fixed (hint: change {sources} instead)",
         "kustomizedUnknown": "kustomize output not fixed (hint: change the files of the "
         "kustomization it was built from)",
@@ -85,6 +87,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "template": "未修复 Helm 模板：模板只有渲染后才是 YAML（提示：请手动修改；对 Chart 运行 "
         "kinspect lint 会指出位置）",
         "rendered": "未修复 Helm 渲染输出（提示：请改为修改 Chart：{sources}）",
+        "patch": "未单独修复 kustomize 补丁：补丁只有被 kustomization 应用后才完整"
+        "（提示：kinspect fix {kustomization} 会通过构建修复它）",
         "kustomized": "未修复 kustomize 输出（提示：请改为修改 {sources}）",
         "kustomizedUnknown": "未修复 kustomize 输出（提示：请修改构建它的 kustomization 中的文件）",
         "changed": "修复期间文件在磁盘上被修改；未写入（提示：请重新运行 kinspect fix）",

@@ -4,16 +4,17 @@ kustomizations, cluster exports."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from kinspect.errors import InputProblem
-from kinspect.inputs.kinds import CHART, CLUSTER, FILE, KUSTOMIZATION, Source
+from kinspect.inputs.kinds import CHART, CLUSTER, FILE, KUSTOMIZATION, PATCH, Source
 from kinspect.inputs.sources import read_text
 from kinspect.inputs.streams import InputState, Stream, is_template_file
 
 
 def open_stream(run: InputState, source: Source) -> Stream | None:
-    """The stream of a source; None when it is a Helm template file (noted instead)."""
+    """The stream of a source; None when it is a Helm template file or a kustomize patch
+    (noted instead)."""
     opener = _OPENERS.get(source.kind)
     if opener is not None:
         return opener(run, source)
@@ -54,6 +55,22 @@ def in_chart(source: Source) -> bool:
     return False
 
 
+def _note_patch(run: InputState, source: Source) -> None:
+    from kinspect.inputs.kustomization_files import patch_user
+
+    user = patch_user(source.path) if source.path is not None else None
+    where = display_directory(user) if user is not None else "?"
+    run.patch_files.setdefault(where, []).append(source.name)
+
+
+def display_directory(directory: Path) -> str:
+    """A directory as the user would type it: relative to the working directory if below it."""
+    try:
+        return directory.relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return directory.as_posix()
+
+
 def _open_chart(run: InputState, source: Source) -> Stream:
     from kinspect.inputs.helm import render_chart
 
@@ -77,9 +94,10 @@ def _open_cluster(run: InputState, source: Source) -> Stream:
     return stream
 
 
-_OPENERS: dict[str, Callable[[InputState, Source], Stream]] = {
+_OPENERS: dict[str, Callable[[InputState, Source], Stream | None]] = {
     CHART: _open_chart,
     KUSTOMIZATION: _open_kustomization,
     CLUSTER: _open_cluster,
+    PATCH: _note_patch,
 }
 assert FILE not in _OPENERS

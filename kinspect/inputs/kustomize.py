@@ -13,16 +13,15 @@ import re
 import shlex
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kinspect.errors import KinspectError
 from kinspect.inputs.bounded import run_bounded
-from kinspect.inputs.kinds import FILE, KUSTOMIZATION, KUSTOMIZATION_FILES, Source
+from kinspect.inputs.kinds import FILE, KUSTOMIZATION, Source
+from kinspect.inputs.kustomization_files import read_kustomization, referenced
 from kinspect.inputs.kustomize_map import KustomizeMapper
 from kinspect.parse.limits import Limits
-from kinspect.parse.loader import load_documents
 
 if TYPE_CHECKING:
     from kinspect.inputs.streams import InputState, Stream
@@ -30,29 +29,6 @@ if TYPE_CHECKING:
 BUILD_TIMEOUT_SECONDS = 300
 _KLOG_BLOCK = re.compile(r"err=<\n(.*?)\n >$", re.DOTALL | re.MULTILINE)
 _KLOG_QUOTED = re.compile(r' err="(.*)"\s*$', re.MULTILINE)
-# Kustomization fields whose values name files or directories (bases, patches, generators...).
-_PATH_FIELDS = (
-    "resources",
-    "bases",
-    "components",
-    "patches",
-    "patchesStrategicMerge",
-    "patchesJson6902",
-    "crds",
-    "transformers",
-    "generators",
-    "validators",
-    "replacements",
-    "configurations",
-    "openapi",
-    "configMapGenerator",
-    "secretGenerator",
-    "helmCharts",
-    "helmGlobals",
-)
-
-# Keys of entries (patches, generators, helmCharts...) that hold paths, not names or inline data.
-_PATH_KEYS_IN_ENTRIES = ("path", "files", "envs", "env", "valuesFile", "chartHome")
 
 
 def build(source: Source, command: str | None, run: InputState) -> Stream:
@@ -147,40 +123,3 @@ def _claimed(kind: str, path: Path, directories: set[Path], used: set[Path]) -> 
         # A base is built by what uses it; a component only ever as part of a kustomization.
         return path in used or read_kustomization(path).get("kind") == "Component"
     return kind == FILE and (path.parent in directories or path in used)
-
-
-def referenced(directory: Path) -> Iterator[Path]:
-    """Paths that a kustomization names (remote URLs and inline patches are ignored)."""
-    data = read_kustomization(directory)
-    for field in _PATH_FIELDS:
-        for value in _strings(data.get(field)):
-            if "\n" in value or "://" in value or len(value) > 1024:
-                continue
-            yield (directory / value).resolve()
-
-
-def read_kustomization(directory: Path) -> dict[str, Any]:
-    """The kustomization file's data (empty when it cannot be read: the build will say why)."""
-    for name in KUSTOMIZATION_FILES:
-        try:
-            text = (directory / name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        try:
-            documents = list(load_documents(text))
-        except KinspectError:
-            return {}
-        data = documents[0].data if documents else None
-        return data if isinstance(data, dict) else {}
-    return {}
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-    elif isinstance(value, dict):
-        for key in _PATH_KEYS_IN_ENTRIES:
-            yield from _strings(value.get(key))

@@ -33,8 +33,9 @@ def collect(
 ) -> tuple[list[Source], list[InputProblem]]:
     """Expand the command line's paths into sources, in a stable order.
 
-    `render`: chart and kustomization directories are rendered or built as a whole;
-    without it their files are read like any others.
+    `render`: chart and kustomization directories are rendered or built as a whole, and a
+    file that a kustomization uses as a patch is marked (noted, not read on its own); without
+    it their files are read like any others.
     """
     sources: list[Source] = []
     problems: list[InputProblem] = []
@@ -56,6 +57,10 @@ def collect(
         from kinspect.inputs.kustomize import drop_claimed
 
         sources = drop_claimed(sources)
+    if render:
+        from kinspect.inputs.kustomization_files import mark_patches
+
+        sources = mark_patches(sources)
     return sources, problems
 
 

@@ -107,6 +107,8 @@ class InputState:
         self.context_only: list[tuple[str, frozenset[str], str | None]] = []
         """Streams whose objects of these kinds are read for the checks of a namespace only."""
         self.template_dirs: dict[str, list[str]] = {}
+        self.patch_files: dict[str, list[str]] = {}
+        """Kustomize patches met on their own, by the kustomization that uses them."""
         self.kept: dict[str, tuple[Mapper, list[Document], str | None]] = {}
 
     def first_time(self, key: str) -> bool:
@@ -144,4 +146,18 @@ def template_note(directory: str, files: list[str]) -> InputProblem:
         "templates are YAML only once rendered",
         hint=f"inspect the chart instead: kinspect lint {chart}, "
         "or helm template ... | kinspect lint -",
+    )
+
+
+def patch_note(kustomization: str, files: list[str]) -> InputProblem:
+    """Kustomize patches given on their own: what to inspect instead (`kustomization`: the
+    directory that uses them)."""
+    count = f"{len(files)} kustomize patch file{'s' if len(files) > 1 else ''}"
+    shown = ", ".join(files[:3]) + (", ..." if len(files) > 3 else "")
+    return InputProblem(
+        shown,
+        f"{count} not inspected on {'their' if len(files) > 1 else 'its'} own: a patch is "
+        "complete only once the kustomization applies it to its base",
+        hint=f"inspect the kustomization instead: kinspect lint {kustomization}, or use the "
+        "kinspect-dirs pre-commit hook",
     )

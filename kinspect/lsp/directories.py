@@ -16,7 +16,7 @@ from kinspect.engine.run import inspect_sources
 from kinspect.errors import KinspectError
 from kinspect.inputs.changed import is_chart, is_kustomization, project_dir
 from kinspect.inputs.kinds import CHART, CHART_FILE, KUSTOMIZATION, KUSTOMIZATION_FILES, Source
-from kinspect.inputs.kustomize import referenced
+from kinspect.inputs.kustomization_files import referenced
 from kinspect.inputs.sources import decode
 from kinspect.lsp.diagnose import diagnostic
 from kinspect.lsp.positions import Lines

@@ -5,12 +5,14 @@ would show them together."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 
 from kinspect.check.facts import Fact
 from kinspect.engine.run import inspect_text
 from kinspect.engine.settings import Settings
 from kinspect.errors import KinspectError
+from kinspect.inputs.kustomization_files import patch_user, patches_of
 from kinspect.inputs.sources import decode
 from kinspect.inputs.streams import is_template_file
 from kinspect.ruleset.model import Rule
@@ -37,7 +39,10 @@ class Neighbours:
         if not related or not path.is_absolute() or not path.parent.is_dir():
             return []
         found: list[Fact] = []
+        patches = cache(patches_of)
         for neighbour in _neighbours(path):
+            if patch_user(neighbour, patches) is not None:
+                continue  # a kustomize patch: a partial object, no fact of its own
             text = buffers.get(str(neighbour))
             if text is None:
                 text = _read(neighbour, settings)

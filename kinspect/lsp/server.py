@@ -14,6 +14,7 @@ from pygls.uris import to_fs_path
 
 from kinspect.config.plan import RunPlan
 from kinspect.errors import KinspectError, UsageError
+from kinspect.inputs.kustomization_files import patch_user
 from kinspect.inputs.streams import is_template_file
 from kinspect.lsp.diagnose import SOURCE, Analysis, analyse
 from kinspect.lsp.neighbours import Neighbours
@@ -56,6 +57,7 @@ class KinspectServer(LanguageServer):
         self.waiting: dict[str, asyncio.Task[None]] = {}
         self.shut_down = False
         self.templates_noted = False
+        self.patches_noted = False
         self.directories = Directories(self)
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
@@ -131,7 +133,8 @@ class KinspectServer(LanguageServer):
         return str(directory)
 
     def inspect(self, uri: str, text: str) -> Analysis:
-        """The analysis of one buffer: none for Helm templates, a diagnostic for a bad config."""
+        """The analysis of one buffer: none for Helm templates and kustomize patches (their
+        builds are inspected on save), a diagnostic for a bad config."""
         path = to_fs_path(uri) or uri
         if is_template_file(path, text):
             if not self.templates_noted:
@@ -139,6 +142,15 @@ class KinspectServer(LanguageServer):
                 self.log(
                     "Helm templates are not inspected as you type (they are YAML only once"
                     " rendered): their chart is rendered and inspected when a file is saved"
+                )
+            return Analysis(path, text, None)
+        if Path(path).is_absolute() and patch_user(Path(path)) is not None:
+            if not self.patches_noted:
+                self.patches_noted = True
+                self.log(
+                    "kustomize patches are not inspected as you type (a patch is complete only"
+                    " once applied to its base): their kustomization is built and inspected"
+                    " when a file is saved"
                 )
             return Analysis(path, text, None)
         try:

@@ -13,7 +13,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from tests.conftest import FIXTURES
-from tests.lsp.test_diagnostics import by_check, opened
+from tests.lsp.test_diagnostics import by_check, diagnostics_of, opened
 
 pytestmark = pytest.mark.asyncio
 BUILD_SECONDS = 90
@@ -128,40 +128,78 @@ async def test_saves_in_a_burst_make_one_build(client: LanguageClient, project: 
         await next_publish(client, web, seconds=5)
 
 
-async def test_an_open_patch_merges_its_buffer_and_its_build(
+async def test_an_open_resource_merges_its_buffer_and_its_build(
     client: LanguageClient, project: Path
 ) -> None:
     """The buffer's findings (its unsaved text) and the build's (the saved files) together:
     each check at each place once, neither set wiping the other."""
     shop = copied(FIXTURES / "kustomize" / "shop", project)
-    patch = shop / "overlays" / "prod" / "host-network.yaml"
-    saved = patch.read_text() + "      hostIPC: true\n"
-    patch.write_text(saved)
-    uri = await opened(client, patch, saved.replace("      hostIPC: true\n", ""))  # unsaved
-    assert "hostIPCSet" not in codes(on(client, patch))
+    web = shop / "base" / "web.yaml"
+    original = web.read_text()
+    web.write_text(
+        original.replace("      containers:\n", "      hostIPC: true\n      containers:\n")
+    )
+    typed = original.replace("      containers:\n", "      hostPID: true\n      containers:\n")
+    typed_codes = codes(
+        await diagnostics_of(client, web, typed)
+    )  # unsaved: hostPID; on disk: hostIPC
+    assert "hostPIDSet" in typed_codes and "hostIPCSet" not in typed_codes
+    uri = web.as_uri()
 
     save(client, shop / "overlays" / "prod" / "kustomization.yaml")
-    await until(client, lambda: "hostIPCSet" in codes(on(client, patch)))
-    merged = on(client, patch)
-    assert codes(merged).count("hostNetworkSet") == 1
-    assert "(build: " not in by_check(merged)["hostNetworkSet"].message  # the buffer's
+    await until(client, lambda: "hostIPCSet" in codes(on(client, web)))
+    merged = on(client, web)
+    assert codes(merged).count("runAsPrivileged") == 1
+    assert "(build: " not in by_check(merged)["runAsPrivileged"].message  # the buffer's
+    assert "(build: " not in by_check(merged)["hostPIDSet"].message
     assert "(build: " in by_check(merged)["hostIPCSet"].message
-    assert "missingRequiredField" in codes(merged)  # the buffer's own findings stay
 
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[types.TextDocumentContentChangeWholeDocument(text=patch.read_text())],
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=web.read_text())],
         )
     )
-    changed = codes(await next_publish(client, patch))  # the buffer inspected anew
-    assert changed.count("hostIPCSet") == changed.count("hostNetworkSet") == 1
+    changed = codes(await next_publish(client, web))  # the buffer inspected anew
+    assert changed.count("hostIPCSet") == changed.count("runAsPrivileged") == 1
+    assert "hostPIDSet" not in changed
 
     client.text_document_did_close(
         types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
-    await until(client, lambda: "missingRequiredField" not in codes(on(client, patch)))
-    assert codes(on(client, patch)) == ["hostIPCSet", "hostNetworkSet"]  # the build's stay
+    await until(client, lambda: all("(build: " in d.message for d in on(client, web)))
+    assert {"hostIPCSet", "runAsPrivileged"} <= set(codes(on(client, web)))  # the build's stay
+
+
+async def test_a_patch_is_inspected_through_its_build_only(
+    client: LanguageClient, project: Path
+) -> None:
+    """A kustomize patch is a partial object: no findings as typed (a missing selector or
+    image is the base's), the build's on save; the log says so once."""
+    shop = copied(FIXTURES / "kustomize" / "shop", project)
+    patch = shop / "overlays" / "prod" / "host-network.yaml"
+    assert await diagnostics_of(client, patch, patch.read_text()) == []
+    other = shop / "overlays" / "prod" / "second.yaml"  # a second patch: the log says it once
+    kustomization = shop / "overlays" / "prod" / "kustomization.yaml"
+    entry = "  - path: host-network.yaml\n"
+    kustomization.write_text(
+        kustomization.read_text().replace(entry, entry + "  - path: second.yaml\n")
+    )
+    other.write_text(patch.read_text().replace("hostNetwork", "hostPID"))
+    assert await diagnostics_of(client, other, other.read_text()) == []
+    assert "hostNetworkSet" in codes(
+        await diagnostics_of(client, shop / "plain.yaml", patch.read_text())
+    )
+    save(client, patch)
+    await until(
+        client,
+        lambda: "hostNetworkSet" in codes(on(client, patch)) and bool(on(client, other)),
+    )
+    assert codes(on(client, other)) == ["hostPIDSet"]
+    assert all("(build: " in d.message for d in on(client, patch))
+    assert "missingRequiredField" not in codes(on(client, patch))
+    noted = [m for m in client.log_messages if "kustomize patches are not inspected" in m.message]
+    assert len(noted) == 1
 
 
 async def test_a_chart_is_rendered_on_save(client: LanguageClient, project: Path) -> None:
