@@ -3,10 +3,9 @@
 JSON Schema cannot compare two values of one instance (maxReplicas > minReplicas) or of two
 resources. A placeholder object `{"$field": "spec.minReplicas", "default": 1}` inside a rule's
 `schema` stands for the value at that path of the target (`{"$subject": ...}` inside a relation's
-`where` stands for a value of the subject). In a mapping key (a `patternProperties` regex),
-`{$field:PATH}` stands for the values at PATH, regex-escaped and joined with `|`: a key that
-depends on the data (the seccomp annotation of each container *of the pod*). Filled schemas are
-compiled once per distinct fill.
+`where` stands for a value of the subject). In a key of `properties`, `{$field:PATH}` makes one
+key per value at PATH: keys that depend on the data (the seccomp annotation of each container
+*of the pod*). Filled schemas are compiled once per distinct fill.
 """
 
 from __future__ import annotations
@@ -23,9 +22,8 @@ from kinspect.ruleset.schema import CompiledSchema, backend_name, compile_schema
 FIELD = "$field"
 SUBJECT = "$subject"
 Lookup = Callable[[str], Any]
-NEVER = "[^\\s\\S]"
-"""A regex that matches nothing: what a key placeholder without values stands for."""
-_REGEX_SYNTAX = re.compile(r"[\\^$.*+?()[\]{}|/]")
+Present = Callable[[], set[str]]
+"""Every mapping key the data checked holds, at any depth."""
 
 
 def is_placeholder(value: Any, marker: str) -> bool:
@@ -58,32 +56,41 @@ def placeholder_paths(schema: Any, marker: str) -> set[str]:
     return set()
 
 
-def fill(schema: Any, marker: str, lookup: Lookup) -> Any:
-    """The schema with each placeholder replaced by its value (or its default when missing)."""
+def fill(schema: Any, marker: str, lookup: Lookup, present: Present | None = None) -> Any:
+    """The schema with each placeholder replaced by its value (or its default when missing).
+
+    A key holding `{$field:PATH}` becomes one key per value at PATH (an item without the field
+    gives the empty text, no value no key); `present`, when given, keeps only the keys that the
+    data holds somewhere: under `properties` any other key cannot change the verdict.
+    """
     if is_placeholder(schema, marker):
         value = lookup(schema[marker])
         return schema.get("default") if value is None else value
     if isinstance(schema, dict):
-        in_keys = _KEY_PLACEHOLDERS[marker]
-        return {
-            in_keys.sub(lambda m: alternatives(lookup(m.group(1))), key)
-            if isinstance(key, str) and "{" in key
-            else key: fill(value, marker, lookup)
-            for key, value in schema.items()
-        }
+        filled = {}
+        for key, value in schema.items():
+            inner = fill(value, marker, lookup, present)
+            for name in _keys(key, marker, lookup, present):
+                filled[name] = inner
+        return filled
     if isinstance(schema, list):
-        return [fill(value, marker, lookup) for value in schema]
+        return [fill(value, marker, lookup, present) for value in schema]
     return schema
 
 
-def alternatives(value: Any) -> str:
-    """A regex matching exactly each of the values (a missing one is the empty text), or
-    nothing when there is none."""
-    values = value if isinstance(value, list) else [] if value is None else [value]
-    if not values:
-        return NEVER
-    texts = dict.fromkeys("" if v is None else str(v) for v in values)
-    return "|".join(_REGEX_SYNTAX.sub(lambda m: "\\" + m.group(), t) for t in texts)
+def _keys(key: Any, marker: str, lookup: Lookup, present: Present | None) -> list[Any]:
+    """The keys a mapping key stands for: itself, or one per value of its placeholders."""
+    if not isinstance(key, str) or "{" not in key:
+        return [key]
+    names = [key]
+    for match in _KEY_PLACEHOLDERS[marker].finditer(key):
+        found = lookup(match.group(1))
+        values = found if isinstance(found, list) else [] if found is None else [found]
+        texts = dict.fromkeys("" if value is None else str(value) for value in values)
+        names = [name.replace(match.group(), text, 1) for name in names for text in texts]
+    if present is not None and names != [key]:
+        names = [name for name in names if name in present()]
+    return names
 
 
 def with_defaults(schema: Any, marker: str) -> Any:
@@ -117,11 +124,27 @@ class _Never:
         return [()]
 
 
-def compiled_fill(schema: Any, marker: str, lookup: Lookup) -> CompiledSchema:
+def compiled_fill(
+    schema: Any, marker: str, lookup: Lookup, present: Present | None = None
+) -> CompiledSchema:
     """Fill and compile; a fill that makes the schema invalid (a string where a number is
     needed) gives a schema nothing satisfies."""
-    filled = fill(schema, marker, lookup)
+    filled = fill(schema, marker, lookup, present)
     return _compile(json.dumps(filled, sort_keys=True, default=str))
+
+
+def keys_in(data: Any) -> set[str]:
+    """Every mapping key of `data`, at any depth (what `present` gives)."""
+    found: set[str] = set()
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found.update(key for key in item if isinstance(key, str))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 @lru_cache(maxsize=4096)
