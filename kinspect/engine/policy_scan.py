@@ -14,7 +14,10 @@ import codecs
 import os
 import stat
 from collections.abc import Iterable
+from dataclasses import replace
 
+from kinspect.engine.prefilter import enabled as fast_path_enabled
+from kinspect.engine.settings import Settings
 from kinspect.errors import KinspectError
 from kinspect.inputs.kinds import FILE, Source
 from kinspect.inputs.sources import decode
@@ -23,6 +26,20 @@ from kinspect.parse.limits import Limits
 
 _PREFIX = LABEL_PREFIX.encode()
 _WIDE_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)  # and UTF-32 LE
+
+
+def without_idle_rules(sources: list[Source], settings: Settings) -> Settings:
+    """The settings, told to skip the versioned rules when no Pod Security policy can apply:
+    no `--pod-security` level and no input that may label a namespace with one (a fast path:
+    `KINSPECT_REFERENCE=1` always evaluates them, and a test compares the two reports)."""
+    default = settings.pod_security
+    if not settings.pod_security_possible or (default and default.level != "privileged"):
+        return settings
+    if not fast_path_enabled() or not any(rule.versions for rule in settings.rules):
+        return settings
+    if policy_possible(sources, settings.limits):
+        return settings
+    return replace(settings, pod_security_possible=False)
 
 
 def policy_possible(sources: Iterable[Source], limits: Limits) -> bool:

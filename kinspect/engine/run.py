@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import posixpath
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ruamel.yaml.nodes import ScalarNode
 
@@ -15,7 +15,6 @@ from kinspect.check.facts import fact_of, subject_of
 from kinspect.check.pod_security import candidates_of
 from kinspect.engine.pending import Pending
 from kinspect.engine.prefilter import Masked, mask
-from kinspect.engine.prefilter import enabled as fast_path_enabled
 from kinspect.engine.settings import Settings
 from kinspect.errors import InputProblem, KinspectError
 from kinspect.inputs.dispatch import open_stream
@@ -50,11 +49,12 @@ def inspect_sources(
     """
     from kinspect.engine import parallel
     from kinspect.engine.places import finish_inputs
+    from kinspect.engine.policy_scan import without_idle_rules
 
     outcome = Pending()
     run = InputState(settings.inputs, settings.limits)
     listed = list(sources)
-    settings = _without_idle_rules(listed, settings)
+    settings = without_idle_rules(listed, settings)
     processes = parallel.jobs(listed)
     if processes > 1:
         outcomes = parallel.inspect_all(listed, settings, run, inspect_source, processes)
@@ -75,24 +75,6 @@ def inspect_sources(
     finished = finish(outcome, settings)
     finish_inputs(run, finished)
     return finished
-
-
-def _without_idle_rules(sources: list[Source], settings: Settings) -> Settings:
-    """The settings, told to skip the versioned rules when no Pod Security policy can apply:
-    no `--pod-security` level and no input that may label a namespace with one (a fast path:
-    `KINSPECT_REFERENCE=1` always evaluates them, and a test compares the two reports)."""
-    from kinspect.engine.policy_scan import policy_possible
-
-    default = settings.pod_security
-    if not settings.pod_security_possible or (default and default.level != "privileged"):
-        return settings
-    if not fast_path_enabled():
-        return settings
-    if not any(rule.versions for rule in settings.rules):
-        return settings
-    if policy_possible(sources, settings.limits):
-        return settings
-    return replace(settings, pod_security_possible=False)
 
 
 PACK_ABOVE = 50_000
