@@ -56,21 +56,24 @@ def placeholder_paths(schema: Any, marker: str) -> set[str]:
     return set()
 
 
-def fill(schema: Any, marker: str, lookup: Lookup, present: Present | None = None) -> Any:
+def fill(
+    schema: Any, marker: str, lookup: Lookup, present: Present | None = None, parent: Any = None
+) -> Any:
     """The schema with each placeholder replaced by its value (or its default when missing).
 
     A key holding `{$field:PATH}` becomes one key per value at PATH (an item without the field
-    gives the empty text, no value no key); `present`, when given, keeps only the keys that the
-    data holds somewhere: under `properties` any other key cannot change the verdict.
+    gives the empty text, no value no key); `present`, when given, keeps only the keys of
+    `properties` that the data holds somewhere (no other key can change the verdict).
     """
     if is_placeholder(schema, marker):
         value = lookup(schema[marker])
         return schema.get("default") if value is None else value
     if isinstance(schema, dict):
+        keep = present if parent == "properties" else None
         filled = {}
         for key, value in schema.items():
-            inner = fill(value, marker, lookup, present)
-            for name in _keys(key, marker, lookup, present):
+            inner = fill(value, marker, lookup, present, key)
+            for name in _keys(key, marker, lookup, keep):
                 filled[name] = inner
         return filled
     if isinstance(schema, list):
