@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from ruamel.yaml.nodes import Node
@@ -19,7 +19,7 @@ from kinspect.parse.locate import locate
 from kinspect.ruleset.model import Rule
 from kinspect.ruleset.resource_fill import fill_resource, uses_resource
 from kinspect.ruleset.schema import CompiledSchema, compiled
-from kinspect.ruleset.template import FIELD, compiled_fill, lookup_in, uses_fields
+from kinspect.ruleset.template import FIELD, compiled_fill, keys_in, lookup_in, uses_fields
 
 _MISSING = object()
 
@@ -103,7 +103,8 @@ def validator_for(rule: Rule, instance: Any, resource: Any = None) -> CompiledSc
         schema = fill_resource(schema, instance, instance if resource is None else resource)
         return compiled_fill(schema, FIELD, lookup_in(instance))
     if uses_fields(schema):
-        return compiled_fill(schema, FIELD, lookup_in(instance))
+        present = cache(partial(keys_in, instance))  # walked only for keys that need it
+        return compiled_fill(schema, FIELD, lookup_in(instance), present)
     return rule.validator
 
 

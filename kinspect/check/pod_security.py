@@ -16,6 +16,7 @@ from ruamel.yaml.nodes import Node
 
 from kinspect.check.evaluate import evaluate_each
 from kinspect.check.facts import DEFAULT_NAMESPACE, Fact
+from kinspect.kube.decoded import decoded
 from kinspect.kube.pod_security import ModePolicy, Policy, namespace_policies, psa_labels
 from kinspect.kube.targets import Target
 from kinspect.model import NamespaceSecurity, Result
@@ -48,11 +49,24 @@ class Candidate:
         return Candidate, (self.check, self.namespace, self.passed, self.failures)
 
 
-def candidate_of(rule: Rule, target: Target, root: Node, file: str, lang: str) -> Candidate:
-    """Evaluate every distinct definition of `rule` on a pod target."""
-    from kinspect.parse.locate import locate
+def candidates_of(
+    rules: Iterable[Rule],
+    target: Target,
+    root: Node,
+    file: str,
+    lang: str,
+    position: tuple[int, int],
+) -> list[Candidate]:
+    """Evaluate versioned rules on a pod target (at `position`) as the admission library sees
+    the pod: with nulls decoded as Go decodes them (kinspect.kube.decoded)."""
+    pod = dataclasses.replace(target, instance=decoded(target.instance))
+    return [_candidate(rule, pod, root, file, lang, position) for rule in rules]
 
-    position = locate(root, target.path)[0]
+
+def _candidate(
+    rule: Rule, target: Target, root: Node, file: str, lang: str, position: tuple[int, int]
+) -> Candidate:
+    """Every distinct definition of `rule` on the pod."""
     by_schema: dict[int, tuple[Result, ...]] = {}
     failures = []
     passed = None

@@ -155,7 +155,8 @@ def cluster(
     """Inspect a live cluster (read with `kubectl get`), as lint does files.
 
     Reads every kind the checks inspect or relate: workloads, Services, NetworkPolicies,
-    PodDisruptionBudgets, HPAs, ServiceAccounts, RBAC, Ingresses, ConfigMaps; never Secrets.
+    PodDisruptionBudgets, HPAs, ServiceAccounts, RBAC, Ingresses, ConfigMaps, Namespaces (their
+    Pod Security labels); never Secrets.
     """
     from kinspect.config.plan import Options, make_plan
     from kinspect.inputs.cluster_kinds import kinds_read

@@ -12,7 +12,7 @@ from ruamel.yaml.nodes import ScalarNode
 from kinspect.check.duplicate_keys import duplicate_key_results
 from kinspect.check.evaluate import evaluate
 from kinspect.check.facts import fact_of, subject_of
-from kinspect.check.pod_security import candidate_of
+from kinspect.check.pod_security import candidates_of
 from kinspect.engine.pending import Pending
 from kinspect.engine.prefilter import Masked, mask
 from kinspect.engine.settings import Settings
@@ -49,10 +49,12 @@ def inspect_sources(
     """
     from kinspect.engine import parallel
     from kinspect.engine.places import finish_inputs
+    from kinspect.engine.policy_scan import without_idle_rules
 
     outcome = Pending()
     run = InputState(settings.inputs, settings.limits)
     listed = list(sources)
+    settings = without_idle_rules(listed, settings)
     processes = parallel.jobs(listed)
     if processes > 1:
         outcomes = parallel.inspect_all(listed, settings, run, inspect_source, processes)
@@ -242,10 +244,15 @@ def _inspect_document(
         for target in targets_of(resource, settings.scopes):
             rules = settings.rules_for(target, resource)
             position = locate(document.root, target.path)[0] if rules else None  # of passes
+            versioned = [rule for rule in rules if rule.versions]
+            if position and versioned and settings.pod_security_possible:
+                # Judged by namespace policy once every input is read.
+                candidates = candidates_of(
+                    versioned, target, document.root, name, settings.lang, position
+                )
+                outcome.candidates.extend(candidates)
             for rule in rules:
-                if rule.versions:  # judged by namespace policy once every input is read
-                    candidate = candidate_of(rule, target, document.root, name, settings.lang)
-                    outcome.candidates.append(candidate)
+                if rule.versions:
                     continue
                 result = structure.annotate(
                     rule,

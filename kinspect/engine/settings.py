@@ -33,6 +33,9 @@ class Settings:
     """What the aliases read so far stand for: the run's budget (each worker has its own)."""
     pod_security: Policy | None = None
     """The enforce policy of namespaces without Pod Security labels (`--pod-security`)."""
+    pod_security_possible: bool = True
+    """Whether any namespace may get a Pod Security level; False skips the versioned rules
+    (`inspect_sources` finds out from the inputs, kinspect/engine/policy_scan.py)."""
     _rules_by_target: dict[tuple[str, str, str, str | None], tuple[Rule, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kinspect.errors import InputProblem, KinspectError
-from kinspect.inputs.cluster_kinds import api_resources
+from kinspect.inputs.cluster_kinds import API_RESOURCES, UNREAD, api_resources
 from kinspect.inputs.tools import run_tool
 
 if TYPE_CHECKING:
@@ -27,6 +27,9 @@ _ERROR_PREFIX = re.compile(r"^(?:error|Error): ")
 _REFUSED = re.compile(r"^Error from server \((?P<reason>NotFound|Forbidden)\): (?P<message>.+)$")
 _UNABLE_TO_LIST = re.compile(
     r'Unable to list "(?P<group>[^/",]*)/[^",]*, Resource=(?P<resource>[^"]+)"'
+)
+_CANNOT_LIST = re.compile(
+    r'cannot list resource "(?P<resource>[^"]+)" in API group "(?P<group>[^"]*)"'
 )
 CLUSTER_NAME = "cluster"
 
@@ -162,10 +165,22 @@ def _listing(
                     where,
                     f"not read: {match['message']}",
                     hint="allow get and list on it (deploy/rbac.yaml lists what kinspect reads);"
-                    " checks that read this kind find none in the cluster",
+                    f" {_unread(match['message'])}",
                 )
             )
     return done.stdout
+
+
+def _unread(message: str) -> str:
+    """What the run misses without the resource a 403 message names."""
+    found = _CANNOT_LIST.search(message)
+    name = _name(found["group"], found["resource"]) if found else None
+    known = {resource.name: resource for resource in API_RESOURCES.values()}
+    return known[name].unread if name in known else UNREAD
+
+
+def _name(group: str, resource: str) -> str:
+    return f"{resource}.{group}" if group else resource
 
 
 def _resource_of(message: str) -> str:
@@ -173,7 +188,7 @@ def _resource_of(message: str) -> str:
     found = _UNABLE_TO_LIST.search(message)
     if found is None:
         return message
-    return f"{found['resource']}.{found['group']}" if found["group"] else found["resource"]
+    return _name(found["group"], found["resource"])
 
 
 def _call(command: list[str]) -> subprocess.CompletedProcess[str]:

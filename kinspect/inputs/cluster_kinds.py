@@ -1,8 +1,9 @@
 """Which kinds `kinspect cluster` reads: those the selected rules target or relate to.
 
 The kinds come from the rules (`target.kinds`, the kinds and `workloads` of their relations,
-every workload kind for pod-spec and container rules). Only where the API serves each kind is
-kept by hand, in API_RESOURCES; a test checks that it covers every kind a bundled rule names.
+every workload kind for pod-spec and container rules, Namespaces for the Pod Security rules,
+whose policy their labels set). Only where the API serves each kind is kept by hand, in
+API_RESOURCES; a test checks that it covers every kind a bundled rule names.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
 
 WORKLOAD_KINDS = frozenset(POD_SPEC_PATHS)
 NEVER_READ = frozenset({"Secret"})
+UNREAD = "checks that read this kind find none in the cluster"
+"""What a run misses when it may not list a kind (unless the kind says more)."""
 """Kinds never fetched whatever a rule says: a Secret's contents must not leave the cluster."""
 
 
@@ -28,6 +31,8 @@ class ApiResource:
     group: str
     resource: str
     namespaced: bool = True
+    unread: str = UNREAD
+    """What a run that may not list the kind misses."""
 
     @property
     def name(self) -> str:
@@ -59,6 +64,12 @@ API_RESOURCES: dict[str, ApiResource] = {
     "RoleBinding": ApiResource(_RBAC, "rolebindings"),
     "ClusterRole": ApiResource(_RBAC, "clusterroles", namespaced=False),
     "ClusterRoleBinding": ApiResource(_RBAC, "clusterrolebindings", namespaced=False),
+    "Namespace": ApiResource(
+        "",
+        "namespaces",
+        namespaced=False,
+        unread="every namespace is judged as if it had no pod-security.kubernetes.io labels",
+    ),
 }
 
 
@@ -70,6 +81,8 @@ def kinds_read(rules: Iterable[Rule]) -> frozenset[str]:
             kinds |= rule.kinds - rule.exclude_kinds
         elif rule.scope != "resource":
             kinds |= WORKLOAD_KINDS - rule.exclude_kinds
+        if rule.versions:  # judged by the policy of the namespace's labels
+            kinds.add("Namespace")
         for step in rule.relations:
             kinds |= step.kinds or set()
             if step.workloads:

@@ -30,3 +30,32 @@ def get_path(data: Any, path: Path) -> Any:
         else:
             return None
     return data
+
+
+ANY_ITEM = "*"
+"""In a path, every item of a list."""
+
+
+def values_at(data: Any, path: Path) -> list[Any]:
+    """The values at `path`, where `*` stands for every item of a list: each item gives one
+    value (None where it lacks the rest of the path); before a `*`, a missing path gives none."""
+    found: list[Any] = [data]
+    each = False  # past a `*`: every item keeps its place
+    for key in path:
+        step: list[Any] = []
+        for value in found:
+            if key == ANY_ITEM and isinstance(value, list):
+                step.extend(value)
+            elif _has(value, key):
+                step.append(value[key])
+            elif each:
+                step.append(None)
+        each = each or key == ANY_ITEM
+        found = step
+    return found
+
+
+def _has(data: Any, key: PathKey) -> bool:
+    if isinstance(data, dict):
+        return key in data
+    return isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data)

@@ -17,6 +17,17 @@ MODES = ("enforce", "warn", "audit")
 """The order in which a workload's failures are decided: the first mode that fails reports."""
 LABEL_PREFIX = "pod-security.kubernetes.io/"
 _VERSION = re.compile(r"v1\.(0|[1-9][0-9]*)")
+# After the prefix, a label that sets no level: a version (alone it changes nothing), or a
+# level of `privileged` written on one line (a plain value is checked for continuation lines).
+_VERSION_KEY = re.compile(r"(?:enforce|warn|audit)-version(?P<q>[\"']?)[ \t]*:")
+_PRIVILEGED = re.compile(
+    r"(?:enforce|warn|audit)(?P<q>[\"']?)[ \t]*:[ \t]*"
+    r"(?:(?P<v>[\"'])privileged(?P=v)[ \t]*(?:[,}\]][^\n]*|#[^\n]*)?|privileged[ \t]*(?:#[^\n]*)?)"
+    r"\r?(?:\n|$)"
+)
+# Escapes that could spell the prefix in a double-quoted scalar: \x2f, \u002F, \/ or a line
+# break escaped away.
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|/|\r?\n[ \t]*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,3 +141,62 @@ def psa_labels(labels: object) -> dict[str, str]:
         for k, v in labels.items()
         if isinstance(k, str) and k.startswith(LABEL_PREFIX)
     }
+
+
+def may_set_level(text: str) -> bool:
+    """Whether `text` may give a namespace a Pod Security level other than privileged: a
+    `pod-security.kubernetes.io/` label that is not a version, nor a level of privileged.
+
+    Textual and conservative: anything unusual (an alias, a tag, a flow mapping, a plain value
+    continued on the next line, an escape that could spell the prefix) counts as a level.
+    """
+    if "\\" in text and _ESCAPE.search(text) and _sets_level(_ESCAPE.sub(_unescape, text)):
+        return True
+    return _sets_level(text)
+
+
+def _sets_level(text: str) -> bool:
+    start = text.find(LABEL_PREFIX)
+    while start >= 0:
+        after = start + len(LABEL_PREFIX)
+        if not _sets_no_level(text, start, after):
+            return True
+        start = text.find(LABEL_PREFIX, after)
+    return False
+
+
+def _sets_no_level(text: str, start: int, after: int) -> bool:
+    """Whether the label key at `start` is a version, or a level of privileged."""
+    opening = text[start - 1] if start and text[start - 1] in "\"'" else ""
+    version = _VERSION_KEY.match(text, after)
+    if version is not None:
+        return version["q"] == opening
+    level = _PRIVILEGED.match(text, after)
+    if level is None or level["q"] != opening:
+        return False
+    if level["v"] is not None:  # a quoted value ends at its quote
+        return True
+    return not _continued(text, level.end(), start - len(opening))
+
+
+def _continued(text: str, end: int, key: int) -> bool:
+    """Whether a plain value may go on after `end`: the next line that is not blank is
+    indented more than its key (at offset `key`), or holds a line break other than \\n."""
+    column = key - (text.rfind("\n", 0, key) + 1)
+    while end < len(text):
+        stop = text.find("\n", end)
+        stop = len(text) if stop < 0 else stop
+        line = text[end:stop]
+        if any(mark in line for mark in "\x85\u2028\u2029"):
+            return True
+        if line.strip():
+            return len(line) - len(line.lstrip(" \t")) > column
+        end = stop + 1
+    return False
+
+
+def _unescape(match: re.Match[str]) -> str:
+    escape = match.group()
+    if escape[1] in "xuU":
+        return chr(min(int(escape[2:], 16), 0x10FFFF))
+    return "/" if escape[1] == "/" else ""

@@ -14,12 +14,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from kinspect.kube.paths import get_path, split_dotted
+from kinspect.kube.paths import ANY_ITEM, get_path, split_dotted
 from kinspect.ruleset.schema import compiled
 from kinspect.ruleset.template import FIELD
 
 ACTIONS = ("set", "remove", "add", "removeItems")
-ANY_ITEM = "*"
 TODO = "TODO(kinspect):"
 WHERE = "where"
 Segment = str | int

@@ -48,6 +48,15 @@ POD_PIECES: list[dict[str, Any]] = [
     {"volumes": [{"name": "a", "emptyDir": None}]},
     {"volumes": [{"name": "a", "nfs": {"server": "x", "path": "/"}}]},
     {"volumes": [{"name": "a", "image": {"reference": "x"}}, {"name": "b", "secret": {}}]},
+    # Nulls, as Go decodes them: a null field is unset, a null item the item's zero value.
+    {"securityContext": None},
+    {"hostNetwork": None, "hostUsers": None, "os": None},
+    {"securityContext": {"runAsNonRoot": None, "seccompProfile": None, "seLinuxOptions": None}},
+    {"securityContext": {"sysctls": [None]}},
+    {"securityContext": {"sysctls": [{"name": "kernel.shm_rmid_forced"}, None]}},
+    {"volumes": [None]},
+    {"volumes": [{"name": "a", "secret": {}}, None]},
+    {"volumes": None},
 ]
 CONTAINER_PIECES: list[dict[str, Any]] = [
     {},
@@ -80,6 +89,16 @@ CONTAINER_PIECES: list[dict[str, Any]] = [
     {"livenessProbe": {"httpGet": {"host": "localhost", "port": 80}}},
     {"lifecycle": {"preStop": {"tcpSocket": {"host": "", "port": 80}}}},
     {"readinessProbe": {"tcpSocket": {"host": "10.0.0.1", "port": 80}}},
+    {"securityContext": None},
+    {"securityContext": {"privileged": None, "allowPrivilegeEscalation": None, "procMount": None}},
+    {"securityContext": {"runAsUser": None, "seccompProfile": None, "appArmorProfile": None}},
+    {"securityContext": {"capabilities": None}},
+    {"securityContext": {"capabilities": {"add": [None]}}},
+    {"securityContext": {"capabilities": {"drop": ["ALL", None], "add": [None]}}},
+    {"securityContext": {"capabilities": {"drop": ["ALL"], "add": None}}},
+    {"ports": [None]},
+    {"ports": [{"containerPort": 80, "hostPort": None}, None]},
+    {"name": None},
 ]
 ANNOTATION_PIECES: list[dict[str, str | None]] = [
     {},
@@ -89,10 +108,20 @@ ANNOTATION_PIECES: list[dict[str, str | None]] = [
     {"seccomp.security.alpha.kubernetes.io/pod": "docker/default"},
     {"seccomp.security.alpha.kubernetes.io/pod": "unconfined"},
     {"seccomp.security.alpha.kubernetes.io/pod": ""},
-    # Only annotations naming a container of the pod (c1 always is): the rules read every
-    # container seccomp annotation, the library only those of its containers (a known gap).
+    {"seccomp.security.alpha.kubernetes.io/pod": None},
+    # c0 is the init container, c1 the container, c2 the ephemeral one (each may be absent or
+    # unnamed); the library reads only the annotations of the pod's containers, by name.
     {"container.seccomp.security.alpha.kubernetes.io/c1": "RuntimeDefault"},
     {"container.seccomp.security.alpha.kubernetes.io/c1": "localhost/p"},
+    {"container.seccomp.security.alpha.kubernetes.io/c1": None},
+    {"container.seccomp.security.alpha.kubernetes.io/c0": "unconfined"},
+    {"container.seccomp.security.alpha.kubernetes.io/c2": ""},
+    {"container.seccomp.security.alpha.kubernetes.io/c9": "unconfined"},
+    {"container.seccomp.security.alpha.kubernetes.io/": "unconfined"},
+    {
+        "container.seccomp.security.alpha.kubernetes.io/c1": "docker/default",
+        "container.seccomp.security.alpha.kubernetes.io/c.": "unconfined",
+    },
 ]
 
 
@@ -118,10 +147,14 @@ def _pods(count: int, seed: int) -> list[dict[str, Any]]:
             for piece in chance.sample(CONTAINER_PIECES, chance.randint(0, 4)):
                 _merge(container, piece)
             spec[kind] = [container]
+            if chance.random() < 0.15:  # a null item: a container with every field unset
+                spec[kind].insert(chance.randint(0, 1), None)
         metadata: dict[str, Any] = {"name": f"pod{index}"}
-        annotations = chance.choice(ANNOTATION_PIECES)
+        annotations: dict[str, str | None] = {}
+        for piece in chance.sample(ANNOTATION_PIECES, chance.randint(0, 2)):
+            annotations.update(piece)
         if annotations:
-            metadata["annotations"] = dict(annotations)
+            metadata["annotations"] = annotations
         pods.append({"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec})
     return pods
 

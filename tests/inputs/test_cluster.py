@@ -47,7 +47,9 @@ class Replay(BaseHTTPRequestHandler):
         if recorded is not None:
             return self._send(200, json.loads(recorded.read_text()))
         parts = path.strip("/").split("/")
-        namespace = parts[parts.index("namespaces") + 1] if "namespaces" in parts else None
+        # /api/v1/namespaces/shop/pods lists one namespace; /api/v1/namespaces lists Namespaces.
+        inside = "namespaces" in parts[:-1]
+        namespace = parts[parts.index("namespaces") + 1] if inside else None
         recorded = API / f"{parts[-1]}.json"
         status = self.refused.get(parts[-1], 200 if recorded.exists() else 404)
         if status != 200:
@@ -254,6 +256,75 @@ def test_only_the_kinds_the_checks_read_are_fetched(
         " their controller is in the input and is reported instead"
         " (hint: --include-owned reports them too)"
     ]
+
+
+def pod_security(report: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Namespace → (enforce, warn) policies of the report's Pod Security summary."""
+    return {e["namespace"]: (e["enforce"], e["warn"]) for e in report.get("pod_security", [])}
+
+
+def pss_failures(report: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """(check, resource name, severity) of the failing Pod Security results."""
+    return {
+        (r["check"], r["resource"]["name"], r["severity"])
+        for r in report["results"]
+        if r["check"].startswith("pss") and not r["passed"]
+    }
+
+
+def test_namespace_labels_set_the_pod_security_policy(
+    tmp_path: Path, server: tuple[str, list[str]]
+) -> None:
+    url, requests = server
+    config = str(kubeconfig(tmp_path, url))
+    report, stderr = cluster_json(tmp_path, "--kubeconfig", config)
+    assert "/api/v1/namespaces" in requests
+    # shop enforces baseline:v1.30 and warns at restricted: the bare Pod on the host network
+    # and the privileged Deployment would be rejected, the StatefulSet only warned about.
+    assert pod_security(report) == {"shop": ("baseline:v1.30", "restricted:latest")}
+    found = pss_failures(report)
+    assert {(check, name) for check, name, severity in found if severity == "danger"} == {
+        ("pssHostNamespaces", "debug"),
+        ("pssPrivileged", "web"),
+    }
+    assert ("pssRunAsNonRoot", "cache", "warning") in found
+    assert {name for _, name, _ in found} == {"debug", "web", "cache"}
+    (message,) = [
+        r["message"]
+        for r in report["results"]
+        if r["check"] == "pssHostNamespaces" and not r["passed"]
+    ]
+    assert "pod-security.kubernetes.io/enforce=baseline" in message
+    # The Namespaces are read for shop's workloads, not reported on their own.
+    assert "Namespace" not in kinds(report)
+    assert any("(ClusterRole, ClusterRoleBinding, Namespace)" in n for n in notes(stderr))
+    # kube-system enforces privileged: its DaemonSet in the host PID namespace passes.
+    every, _ = cluster_json(tmp_path, "--kubeconfig", config, "-A")
+    assert kinds(every)["Namespace"] == 3
+    assert pod_security(every) == pod_security(report)
+    assert pss_failures(every) == found
+
+
+def test_namespaces_that_may_not_be_listed_leave_pods_unjudged(
+    tmp_path: Path, server: tuple[str, list[str]], refused: dict[str, int]
+) -> None:
+    url, _ = server
+    config = str(kubeconfig(tmp_path, url))
+    refused["namespaces"] = 403
+    report, stderr = cluster_json(tmp_path, "--kubeconfig", config)
+    (note,) = [line for line in notes(stderr) if "forbidden" in line]
+    assert note.startswith("kinspect: note: cluster: not read: namespaces is forbidden")
+    assert "every namespace is judged as if it had no pod-security.kubernetes.io labels" in note
+    assert "pod_security" not in report
+    assert pss_failures(report) == set()
+    # The rest is read and judged as before; --pod-security still sets a level for all.
+    assert workloads(report) == {"Deployment": 1, "Pod": 1, "StatefulSet": 1}
+    strict, _ = cluster_json(tmp_path, "--kubeconfig", config, "--pod-security", "baseline")
+    assert pod_security(strict) == {"shop": ("baseline:latest", "privileged:latest")}
+    assert {(c, n) for c, n, _ in pss_failures(strict)} == {
+        ("pssHostNamespaces", "debug"),
+        ("pssPrivileged", "web"),
+    }
 
 
 def test_kinds_the_cluster_refuses_are_noted_and_skipped(

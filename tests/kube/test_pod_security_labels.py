@@ -85,3 +85,55 @@ def test_only_pod_security_labels_are_kept() -> None:
     labels = {P + "enforce": "baseline", "app": "x", P + "warn": None, 3: "x"}
     assert psa_labels(labels) == {P + "enforce": "baseline", P + "warn": ""}
     assert psa_labels(None) == {}
+
+
+def _levels(text: str) -> set[str]:
+    """The levels the Namespaces of a text set, once parsed (no default)."""
+    from kinspect.kube.targets import resources_of
+    from kinspect.parse.loader import load_documents
+
+    levels = set()
+    for document in load_documents(text):
+        for resource in resources_of(document.data):
+            if resource.kind == "Namespace":
+                labels = psa_labels((resource.data.get("metadata") or {}).get("labels"))
+                levels |= {mode.policy.level for mode in namespace_policies(labels, None)}
+    return levels - {"privileged"}
+
+
+def _namespace(labels: str) -> str:
+    return f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n  labels:\n{labels}"
+
+
+@pytest.mark.parametrize(
+    ("text", "sets"),
+    [
+        (_namespace(f"    {P}enforce: privileged\n    {P}warn-version: latest\n"), False),
+        (_namespace(f"    {P}audit: 'privileged'  # kept open\n"), False),
+        (_namespace(f"    {P}enforce-version: v1.025\n"), False),
+        (
+            '{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ns", "labels": '
+            f'{{"{P}enforce": "privileged", "{P}warn-version": "v1.2"}}}}}}',
+            False,
+        ),
+        (_namespace("    team: shop\n"), False),
+        (_namespace(f"    {P}enforce: restricted\n"), True),
+        (_namespace(f"    {P}enforce: Privileged\n"), True),  # invalid: restricted
+        (_namespace(f"    {P}enforce: privileged\n      restricted\n"), True),  # one value
+        (_namespace(f"    {P}enforce:\n      baseline\n"), True),
+        (_namespace(f"    {P}warn: &level baseline\n"), True),
+        (_namespace(f"    {P}warn: !!str baseline\n"), True),
+        (_namespace(f"    {{{P}enforce: privileged, {P}audit: baseline}}\n"), True),
+        (_namespace(f"    {P}enforce: privileged}}\n"), True),  # the value is `privileged}`
+        (_namespace('    "pod-security.kubernetes.io\\x2Fenforce": baseline\n'), True),
+        (_namespace('    "pod-security.kubernetes.io\\u002fwarn": restricted\n'), True),
+        (_namespace('    ? "pod-security.kubernetes\\\n      .io/audit"\n    : baseline\n'), True),
+        (_namespace(f'    "{P}enforce": "privileged"\n'), False),
+    ],
+)
+def test_a_text_that_may_set_a_level_is_told_apart(text: str, sets: bool) -> None:
+    from kinspect.kube.pod_security import may_set_level
+
+    assert may_set_level(text) is sets
+    # What the parsed Namespace's labels resolve to agrees.
+    assert bool(_levels(text)) is sets

@@ -1,5 +1,8 @@
 """An independent reading of ../shared/PSS.md in plain Python: which Pod Security controls a
-pod fails at a level and version. The tests compare the declarative rules with it."""
+pod fails at a level and version. The tests compare the declarative rules with it.
+
+The pod is read as Go decodes it: a null field is unset, and a null list item is the item's
+zero value (an empty container, volume, port or sysctl; the capability "")."""
 
 from __future__ import annotations
 
@@ -36,10 +39,15 @@ def _get(data: Any, *keys: str) -> Any:
     return data
 
 
+def _objects(items: Any) -> list[dict[str, Any]]:
+    """The items of a list of objects; a null item is an object with every field unset."""
+    return [item if isinstance(item, dict) else {} for item in items or []]
+
+
 def containers(pod: Pod) -> Iterator[dict[str, Any]]:
     """Init, regular, then ephemeral containers."""
     for kind in ("initContainers", "containers", "ephemeralContainers"):
-        yield from _get(pod, "spec", kind) or []
+        yield from _objects(_get(pod, "spec", kind))
 
 
 def _csc(c: dict[str, Any], *keys: str) -> Any:
@@ -67,17 +75,17 @@ def privileged(pod: Pod, minor: int) -> bool:
 
 
 def capabilities_baseline(pod: Pod, minor: int) -> bool:
-    return any(
-        a not in BASE_CAPS for c in containers(pod) for a in _csc(c, "capabilities", "add") or []
-    )
+    added = [a or "" for c in containers(pod) for a in _csc(c, "capabilities", "add") or []]
+    return any(a not in BASE_CAPS for a in added)
 
 
 def host_path(pod: Pod, minor: int) -> bool:
-    return any(v.get("hostPath") is not None for v in _get(pod, "spec", "volumes") or [])
+    return any(v.get("hostPath") is not None for v in _objects(_get(pod, "spec", "volumes")))
 
 
 def host_ports(pod: Pod, minor: int) -> bool:
-    return any((p.get("hostPort") or 0) != 0 for c in containers(pod) for p in c.get("ports") or [])
+    ports = [p for c in containers(pod) for p in _objects(c.get("ports"))]
+    return any((p.get("hostPort") or 0) != 0 for p in ports)
 
 
 def _bad_profile(profile: Any) -> bool:
@@ -128,7 +136,7 @@ def seccomp_baseline(pod: Pod, minor: int) -> bool:
         annotations = _get(pod, "metadata", "annotations") or {}
         keys = ["seccomp.security.alpha.kubernetes.io/pod"]
         keys += [
-            f"container.seccomp.security.alpha.kubernetes.io/{c.get('name')}"
+            f"container.seccomp.security.alpha.kubernetes.io/{c.get('name') or ''}"
             for c in containers(pod)
         ]
         for key in keys:
@@ -145,7 +153,7 @@ def seccomp_baseline(pod: Pod, minor: int) -> bool:
 
 def sysctls(pod: Pod, minor: int) -> bool:
     allowed = set().union(*(names for since, names in SYSCTLS if since <= minor))
-    return any((s.get("name") or "") not in allowed for s in _psc(pod, "sysctls") or [])
+    return any((s.get("name") or "") not in allowed for s in _objects(_psc(pod, "sysctls")))
 
 
 def host_process(pod: Pod, minor: int) -> bool:
@@ -166,7 +174,7 @@ def probes(pod: Pod, minor: int) -> bool:
 
 
 def restricted_volumes(pod: Pod, minor: int) -> bool:
-    for volume in _get(pod, "spec", "volumes") or []:
+    for volume in _objects(_get(pod, "spec", "volumes")):
         if not any(volume.get(source) is not None for source in VOLUMES):
             return True
     return False
@@ -211,7 +219,7 @@ def capabilities_restricted(pod: Pod, minor: int) -> bool:
         caps = _csc(c, "capabilities")
         if caps is None or "ALL" not in (caps.get("drop") or []):
             return True
-        if any(a != "NET_BIND_SERVICE" for a in caps.get("add") or []):
+        if any((a or "") != "NET_BIND_SERVICE" for a in caps.get("add") or []):
             return True
     return False
 
