@@ -201,6 +201,8 @@ MAX_VALUE_TEXT = 120
 
 def render_value(value: Any, limit: int | None = MAX_VALUE_TEXT) -> str:
     """A manifest value as it would read in YAML: true, null, 80, text; cut with … past `limit`."""
+    if value == "":
+        return '""'  # an empty string named as one (`adds ""`), not as nothing
     text = value if isinstance(value, str) else _json_prefix(value, limit)
     return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 

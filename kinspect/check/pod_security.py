@@ -177,3 +177,28 @@ def _summary(
         rejected=rejected,
         errors=errors,
     )
+
+
+def recount(
+    summaries: list[NamespaceSecurity], results: Iterable[Result], checks: set[str]
+) -> list[NamespaceSecurity]:
+    """The summaries with their workloads and rejections counted again from the results the
+    report keeps (objects whose controller is in the input are dropped after the run)."""
+    judged: dict[str, set[tuple[str, str, str]]] = {}
+    rejected: dict[str, set[tuple[str, str, str]]] = {}
+    for result in results:
+        if result.check not in checks:
+            continue
+        namespace = result.namespace or DEFAULT_NAMESPACE
+        key = (result.file, result.kind, result.name)
+        judged.setdefault(namespace, set()).add(key)
+        if not result.passed and result.severity == "danger":
+            rejected.setdefault(namespace, set()).add(key)
+    return [
+        dataclasses.replace(
+            summary,
+            workloads=len(judged.get(summary.namespace, ())),
+            rejected=len(rejected.get(summary.namespace, ())),
+        )
+        for summary in summaries
+    ]

@@ -74,6 +74,11 @@ def inspect_sources(
         progress(done, "")
     finished = finish(outcome, settings)
     finish_inputs(run, finished)
+    if finished.pod_security:  # owned objects dropped: count what the report shows
+        from kinspect.check.pod_security import recount
+
+        versioned = {rule.id for rule in settings.rules if rule.versions}
+        finished.pod_security = recount(finished.pod_security, finished.results, versioned)
     return finished
 
 

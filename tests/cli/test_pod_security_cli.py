@@ -183,3 +183,51 @@ def test_an_ignore_comment_suppresses_and_is_not_judged_without_a_policy(tmp_pat
     assert result["suppressed"] and not result["passed"]
     _, report = _lint(str(tmp_path))
     assert not [r for r in report["results"] if r["check"] == "unusedIgnore" and not r["passed"]]
+
+
+OWNED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: prod, uid: d-1}
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      containers: [{name: app, image: registry.example.com/app:1.0.0}]
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-5d8
+  namespace: prod
+  uid: r-1
+  ownerReferences:
+    - {apiVersion: apps/v1, kind: Deployment, name: web, uid: d-1, controller: true}
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      containers: [{name: app, image: registry.example.com/app:1.0.0}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-5d8-x
+  namespace: prod
+  ownerReferences:
+    - {apiVersion: apps/v1, kind: ReplicaSet, name: web-5d8, uid: r-1, controller: true}
+spec:
+  containers: [{name: app, image: registry.example.com/app:1.0.0}]
+"""
+
+
+def test_the_summary_counts_the_workloads_the_report_shows(tmp_path: Path) -> None:
+    """An export's ReplicaSet and Pod are reported through their Deployment: one workload
+    judged and rejected, not three judged and two rejected."""
+    (tmp_path / "export.yaml").write_text(OWNED, encoding="utf-8")
+    _, report = _lint("--pod-security", "baseline", "export.yaml", cwd=tmp_path)
+    [summary] = report["pod_security"]
+    assert (summary["workloads"], summary["rejected"]) == (1, 1)
+    _, report = _lint("--pod-security", "baseline", "--include-owned", "export.yaml", cwd=tmp_path)
+    [summary] = report["pod_security"]
+    assert (summary["workloads"], summary["rejected"]) == (3, 2)
