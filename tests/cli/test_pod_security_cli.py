@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import run_cli
+from tests.conftest import FIXTURES, run_cli
 
 NAMESPACE = """\
 apiVersion: v1
@@ -231,3 +231,19 @@ def test_the_summary_counts_the_workloads_the_report_shows(tmp_path: Path) -> No
     _, report = _lint("--pod-security", "baseline", "--include-owned", "export.yaml", cwd=tmp_path)
     [summary] = report["pod_security"]
     assert (summary["workloads"], summary["rejected"]) == (3, 2)
+
+
+def test_findings_point_into_helm_templates() -> None:
+    """A rendered chart's Pod Security failures land on the template line that printed them,
+    with values files applied (the Helm SDK of the `helm` extra renders the chart)."""
+    chart = FIXTURES / "helm" / "webapp"
+    _, report = _lint(
+        "--pod-security", "baseline", "--helm-values", str(chart / "values-prod.yaml"), str(chart)
+    )
+    found = {(r["check"], Path(r["file"]).relative_to(chart).as_posix()) for r in _pss(report)}
+    assert ("pssPrivileged", "charts/cache/templates/statefulset.yaml") in found
+    assert ("pssHostNamespaces", "templates/deployment.yaml") in found
+    lines = {r["check"]: (r["line"], r["approximate"]) for r in _pss(report)}
+    template = (chart / "templates" / "deployment.yaml").read_text().splitlines()
+    assert template[lines["pssHostNamespaces"][0] - 1].strip().startswith("hostNetwork:")
+    assert lines["pssHostNamespaces"][1] is False
