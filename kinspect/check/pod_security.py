@@ -103,8 +103,6 @@ def decide(
     }
     by_id = {rule.id: rule for rule in rules if rule.versions}
     policies: dict[str, tuple[ModePolicy, ...]] = {}
-    judged: dict[str, set[tuple[str, str, str]]] = {}
-    rejected: dict[str, set[tuple[str, str, str]]] = {}
     results: list[Result] = []
     for candidate in candidates:
         rule = by_id.get(candidate.check)
@@ -114,24 +112,17 @@ def decide(
         if namespace not in policies:
             policies[namespace] = namespace_policies(labels.get(namespace, {}), default)
         decided = _decide(candidate, rule, policies[namespace], lang)
-        if decided is None:
-            continue
-        key = (candidate.passed.file, candidate.passed.kind, candidate.passed.name)
-        judged.setdefault(namespace, set()).add(key)
-        if decided and decided[0].severity == "danger" and not decided[0].passed:
-            rejected.setdefault(namespace, set()).add(key)
-        results.extend(decided)
+        if decided is not None:
+            results.extend(decided)
     for name, found in labels.items():
         if found and name not in policies:
             policies[name] = namespace_policies(found, default)
     summaries = [
-        _summary(
-            name, modes, len(judged.get(name, ())), len(rejected.get(name, ())), name in labels
-        )
+        _summary(name, modes, name in labels)
         for name, modes in sorted(policies.items())
         if any(mode.policy.level != "privileged" for mode in modes)
     ]
-    return results, summaries
+    return results, counted(summaries, results, set(by_id))
 
 
 def _decide(
@@ -162,9 +153,8 @@ def _failed(result: Result, mode: ModePolicy, lang: str) -> Result:
     return dataclasses.replace(result, severity=_SEVERITY[mode.mode], message=message)
 
 
-def _summary(
-    name: str, modes: tuple[ModePolicy, ...], judged: int, rejected: int, labelled: bool
-) -> NamespaceSecurity:
+def _summary(name: str, modes: tuple[ModePolicy, ...], labelled: bool) -> NamespaceSecurity:
+    """A namespace's policies; its workloads are counted from the results (`counted`)."""
     enforce, warn, audit = modes
     errors = tuple(error for mode in modes for error in mode.errors)
     return NamespaceSecurity(
@@ -173,17 +163,18 @@ def _summary(
         warn=warn.policy.text,
         audit=audit.policy.text,
         source="labels" if labelled else "default",
-        workloads=judged,
-        rejected=rejected,
+        workloads=0,
+        rejected=0,
         errors=errors,
     )
 
 
-def recount(
+def counted(
     summaries: list[NamespaceSecurity], results: Iterable[Result], checks: set[str]
 ) -> list[NamespaceSecurity]:
-    """The summaries with their workloads and rejections counted again from the results the
-    report keeps (objects whose controller is in the input are dropped after the run)."""
+    """The summaries with the workloads that `results` of `checks` judge and reject (after a
+    run, counted again from the results the report keeps: objects whose controller is in
+    the input are dropped)."""
     judged: dict[str, set[tuple[str, str, str]]] = {}
     rejected: dict[str, set[tuple[str, str, str]]] = {}
     for result in results:

@@ -75,10 +75,10 @@ def inspect_sources(
     finished = finish(outcome, settings)
     finish_inputs(run, finished)
     if finished.pod_security:  # owned objects dropped: count what the report shows
-        from kinspect.check.pod_security import recount
+        from kinspect.check.pod_security import counted
 
         versioned = {rule.id for rule in settings.rules if rule.versions}
-        finished.pod_security = recount(finished.pod_security, finished.results, versioned)
+        finished.pod_security = counted(finished.pod_security, finished.results, versioned)
     return finished
 
 
