@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from kinspect.errors import InputProblem, KinspectError
 from kinspect.fix import texts as fixtexts
 from kinspect.inputs.kinds import CHART, PATCH, Source
+from kinspect.inputs.kustomization_files import patch_user_shown
 from kinspect.inputs.sources import STDIN
 from kinspect.inputs.streams import is_template_file
 from kinspect.parse.loader import load_documents
@@ -33,21 +34,15 @@ def plain_files(sources: list[Source], notes: list[InputProblem], lang: str) -> 
             notes.append(InputProblem(source.name, fixtexts.text(lang, "chart", name=source.name)))
             continue
         if source.kind == PATCH:
-            notes.append(InputProblem(source.name, _patch_text(source, lang)))
+            shown = patch_user_shown(source)
+            notes.append(
+                InputProblem(source.name, fixtexts.text(lang, "patch", kustomization=shown))
+            )
             continue
         key = os.path.realpath(source.path) if source.path is not None else STDIN
         if key not in seen:
             seen.add(key)
             yield source
-
-
-def _patch_text(source: Source, lang: str) -> str:
-    from kinspect.inputs.dispatch import display_directory
-    from kinspect.inputs.kustomization_files import patch_user
-
-    user = patch_user(source.path) if source.path is not None else None
-    where = display_directory(user) if user is not None else "DIR"
-    return fixtexts.text(lang, "patch", kustomization=where)
 
 
 def generated(name: str, text: str, lang: str) -> str | None:

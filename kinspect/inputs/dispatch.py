@@ -4,7 +4,7 @@ kustomizations, cluster exports."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from kinspect.errors import InputProblem
 from kinspect.inputs.kinds import CHART, CLUSTER, FILE, KUSTOMIZATION, PATCH, Source
@@ -56,19 +56,9 @@ def in_chart(source: Source) -> bool:
 
 
 def _note_patch(run: InputState, source: Source) -> None:
-    from kinspect.inputs.kustomization_files import patch_user
+    from kinspect.inputs.kustomization_files import patch_user_shown
 
-    user = patch_user(source.path) if source.path is not None else None
-    where = display_directory(user) if user is not None else "?"
-    run.patch_files.setdefault(where, []).append(source.name)
-
-
-def display_directory(directory: Path) -> str:
-    """A directory as the user would type it: relative to the working directory if below it."""
-    try:
-        return directory.relative_to(Path.cwd().resolve()).as_posix() or "."
-    except ValueError:
-        return directory.as_posix()
+    run.patch_files.setdefault(patch_user_shown(source), []).append(source.name)
 
 
 def _open_chart(run: InputState, source: Source) -> Stream:

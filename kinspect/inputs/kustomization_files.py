@@ -68,6 +68,18 @@ def patch_user(path: Path, patches: Callable[[Path], frozenset[Path]] | None = N
     return None
 
 
+def patch_user_shown(source: Source) -> str:
+    """The kustomization that uses a PATCH source, as the user would type its directory:
+    relative to the working directory when below it (`?` if the file changed meanwhile)."""
+    user = patch_user(source.path) if source.path is not None else None
+    if user is None:
+        return "?"
+    try:
+        return user.relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return user.as_posix()
+
+
 def patches_of(directory: Path) -> frozenset[Path]:
     """The files a kustomization directory names as patches (strategic merge or JSON 6902)."""
     if not any((directory / name).is_file() for name in KUSTOMIZATION_FILES):
